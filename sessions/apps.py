@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class SessionsConfig(AppConfig):
+    name = "sessions"
+    # "sessions" is taken by django.contrib.sessions; the label names our tables and permissions.
+    label = "confer"
+    verbose_name = "Meet and confer record"

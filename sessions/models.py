@@ -1,0 +1,458 @@
+"""The meet-and-confer record: who met, what each side said, and what was promised."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import ProtectedError, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+# A generous ceiling for free text: enough for any honest account of a session, small enough that
+# a pasted file or a forged request cannot fill the database.
+LONG_TEXT_LIMIT = 20_000
+EARLIEST_SESSION_DATE = datetime.date(1990, 1, 1)
+
+
+def long_text(verbose_name: str, **kwargs) -> models.TextField:
+    return models.TextField(
+        verbose_name,
+        blank=True,
+        validators=[MaxLengthValidator(LONG_TEXT_LIMIT)],
+        **kwargs,
+    )
+
+
+class Party(models.TextChoices):
+    COUNTY = "county", "County"
+    UPE = "upe", "UPE"
+
+
+class BargainingUnitQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+    def delete(self):
+        refuse_to_delete_units_in_the_record(self)
+        return super().delete()
+
+
+def refuse_to_delete_units_in_the_record(units) -> None:
+    """Sessions name their units through a plain many-to-many, which would silently drop the link:
+    refuse instead, as PROTECT does for foreign keys."""
+    sessions = Session.objects.filter(units__in=units).distinct()
+    if sessions.exists():
+        raise ProtectedError(
+            "A bargaining unit that sessions refer to cannot be deleted; mark it inactive.",
+            set(sessions),
+        )
+
+
+class BargainingUnit(models.Model):
+    code = models.CharField(
+        max_length=10,
+        validators=[RegexValidator(r"^[0-9A-Z]{2,10}$", "Use the unit's code, e.g. 005 or 008.")],
+        help_text="The County's code for the unit, e.g. 008.",
+    )
+    name = models.CharField(max_length=200)
+    active = models.BooleanField(default=True)
+    agents = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="assigned_units",
+        verbose_name="business agents",
+        help_text="Business agents who log sessions for this unit.",
+    )
+
+    history = HistoricalRecords()
+    objects = BargainingUnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "bargaining unit"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                name="confer_unit_code_unique",
+                violation_error_message="A bargaining unit with this code already exists.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+    def delete(self, *args, **kwargs):
+        refuse_to_delete_units_in_the_record([self])
+        return super().delete(*args, **kwargs)
+
+
+class Topic(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, blank=True)
+    description = long_text("description")
+    units = models.ManyToManyField(BargainingUnit, blank=True, related_name="topics")
+    status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "closed"]), name="confer_topic_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name)[:200]
+        super().save(*args, **kwargs)
+
+
+class SessionQuerySet(models.QuerySet):
+    def held(self):
+        return self.filter(status=Session.Status.HELD)
+
+    def for_unit(self, unit: BargainingUnit):
+        return self.filter(units=unit)
+
+    def with_units(self):
+        return self.prefetch_related("units")
+
+
+class Session(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        HELD = "held", "Held"
+        CANCELLED = "cancelled", "Cancelled"
+
+    date = models.DateField(validators=[MinValueValidator(EARLIEST_SESSION_DATE)])
+    start_time = models.TimeField(null=True, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    units = models.ManyToManyField(BargainingUnit, related_name="sessions")
+    status = models.CharField(max_length=10, choices=Status, default=Status.SCHEDULED)
+    county_attendees = long_text(
+        "County attendees", help_text="One name (and title, if known) per line."
+    )
+    upe_staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="sessions_attended",
+        verbose_name="UPE staff present",
+    )
+    upe_attendees = long_text(
+        "other UPE attendees",
+        help_text="UPE people present who have no account here, one per line.",
+    )
+    summary = long_text("summary", help_text="The purpose of the meeting in a sentence or two.")
+    next_steps = long_text("next steps", help_text="What happens next, as members should hear it.")
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sessions_logged",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: a save carries the version it was read at and is refused if stale.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords(m2m_fields=[units])
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-start_time", "-pk"]
+        indexes = [models.Index(fields=["date"], name="confer_session_date_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["scheduled", "held", "cancelled"]),
+                name="confer_session_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(date__gte=EARLIEST_SESSION_DATE), name="confer_session_date_plausible"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Meet and confer, {self.date:%B} {self.date.day}, {self.date.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:confer_session_change", args=[self.pk])
+
+    @property
+    def unit_codes(self) -> str:
+        """Codes of the units, "005 and 008"; uses prefetched units when there are any."""
+        codes = sorted(unit.code for unit in self.units.all())
+        if len(codes) <= 1:
+            return "".join(codes)
+        return ", ".join(codes[:-1]) + " and " + codes[-1]
+
+    def county_attendee_names(self) -> list[str]:
+        return [line.strip() for line in self.county_attendees.splitlines() if line.strip()]
+
+    def upe_attendee_names(self) -> list[str]:
+        return [line.strip() for line in self.upe_attendees.splitlines() if line.strip()]
+
+
+class AgendaItem(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="agenda_items")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="agenda_items")
+    order = models.PositiveSmallIntegerField(default=1)
+    title = models.CharField(max_length=200)
+    discussion = long_text("what was discussed")
+    outcome = long_text("outcome")
+    member_guidance = long_text(
+        "what members should do",
+        help_text="Advice for members, e.g. talk to your supervisor about pairing.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["session", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "order"],
+                name="confer_agendaitem_order_unique",
+                violation_error_message="Another agenda item of this session has this order.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Position(models.Model):
+    class Kind(models.TextChoices):
+        PROPOSAL = "proposal", "Proposed"
+        CONCERN = "concern", "Raised a concern"
+        COUNTER = "counter", "Countered"
+        RESPONSE = "response", "Responded"
+        AGREEMENT = "agreement", "Agreed"
+        REFUSAL = "refusal", "Refused"
+
+    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="positions")
+    order = models.PositiveSmallIntegerField(default=1)
+    party = models.CharField(max_length=10, choices=Party)
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.PROPOSAL)
+    statement = models.TextField(validators=[MaxLengthValidator(LONG_TEXT_LIMIT)])
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agenda_item", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agenda_item", "order"],
+                name="confer_position_order_unique",
+                violation_error_message="Another position of this agenda item has this order.",
+            ),
+            models.CheckConstraint(
+                condition=Q(party__in=["county", "upe"]), name="confer_position_party_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=["proposal", "concern", "counter", "response", "agreement", "refusal"]
+                ),
+                name="confer_position_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_party_display()} {self.get_kind_display().lower()}"
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=Commitment.Status.OPEN)
+
+    def overdue(self, today: datetime.date | None = None):
+        """Open commitments whose due date has passed (in the union's own time zone)."""
+        return self.open().filter(due_date__lt=today or timezone.localdate())
+
+    def due_within(self, days: int, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        return self.open().filter(
+            due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days)
+        )
+
+    def awaiting_trigger(self):
+        return (
+            self.open()
+            .filter(due_date__isnull=True, trigger_occurred_on__isnull=True)
+            .exclude(trigger="")
+        )
+
+    def by_party(self, party: str):
+        return self.filter(party=party)
+
+    def for_unit(self, unit: BargainingUnit):
+        return self.filter(agenda_item__session__units=unit).distinct()
+
+
+class Commitment(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        KEPT = "kept", "Kept"
+        BROKEN = "broken", "Broken"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="commitments"
+    )
+    order = models.PositiveSmallIntegerField(default=1)
+    party = models.CharField(max_length=10, choices=Party)
+    description = models.TextField(
+        "what was committed", validators=[MaxLengthValidator(LONG_TEXT_LIMIT)]
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="commitments_owned",
+        help_text="Who at UPE follows this up.",
+    )
+    due_date = models.DateField(null=True, blank=True)
+    trigger = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='When it falls due, if not on a date: "after the volunteers finish training".',
+    )
+    trigger_offset_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Days after the trigger it falls due (blank: on the day)."
+    )
+    trigger_occurred_on = models.DateField(null=True, blank=True)
+    trigger_note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
+    resolved_on = models.DateField(null=True, blank=True)
+    resolution_note = long_text("resolution note")
+    followed_up_in = models.ForeignKey(
+        Session,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followed_up_commitments",
+        help_text="The later session where this was followed up.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agenda_item", "order", "pk"]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="confer_commitment_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(party__in=["county", "upe"]), name="confer_commitment_party_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "kept", "broken", "withdrawn"]),
+                name="confer_commitment_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", resolved_on__isnull=True)
+                | (~Q(status="open") & Q(resolved_on__isnull=False)),
+                name="confer_commitment_resolved_on_iff_resolved",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__isnull=False) | ~Q(trigger=""),
+                name="confer_commitment_due_date_or_trigger",
+            ),
+            models.CheckConstraint(
+                condition=~Q(trigger="")
+                | Q(trigger_occurred_on__isnull=True, trigger_offset_days__isnull=True),
+                name="confer_commitment_trigger_details_need_trigger",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_party_display()}: {self.description[:80]}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.status == self.Status.OPEN and self.resolved_on:
+            errors["resolved_on"] = "An open commitment has no resolved date; change its status."
+        if self.status != self.Status.OPEN and not self.resolved_on:
+            errors["resolved_on"] = "Give the date it was kept, broken or withdrawn."
+        if not self.due_date and not self.trigger.strip():
+            errors["due_date"] = 'Give a due date, or a trigger such as "after the training".'
+        if not self.trigger.strip() and (self.trigger_occurred_on or self.trigger_offset_days):
+            errors["trigger"] = "Say what the trigger is before recording when it happened."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def when_due(self) -> str:
+        """The due date or the trigger in words, as a member would read it."""
+        if self.due_date:
+            return f"by {self.due_date:%B} {self.due_date.day}, {self.due_date.year}"
+        if self.trigger_offset_days:
+            return f"{self.trigger_offset_days} days {self.trigger}"
+        return self.trigger
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return (
+            self.status == self.Status.OPEN and self.due_date is not None and self.due_date < today
+        )
+
+    def is_awaiting_trigger(self) -> bool:
+        return (
+            self.status == self.Status.OPEN
+            and bool(self.trigger)
+            and self.due_date is None
+            and self.trigger_occurred_on is None
+        )
+
+    def record_trigger(self, on: datetime.date, note: str = "") -> None:
+        """The trigger happened: the due date follows from it and the offset."""
+        self.trigger_occurred_on = on
+        self.trigger_note = note
+        self.due_date = on + datetime.timedelta(days=self.trigger_offset_days or 0)
+        self.save(update_fields=["trigger_occurred_on", "trigger_note", "due_date", "updated_at"])
+
+    def resolve(
+        self,
+        status: str,
+        on: datetime.date,
+        note: str = "",
+        session: Session | None = None,
+    ) -> None:
+        self.status = status
+        self.resolved_on = on
+        self.resolution_note = note
+        if session is not None:
+            self.followed_up_in = session
+        self.full_clean()
+        self.save()
+
+    def mark_kept(self, on: datetime.date, note: str = "", session: Session | None = None) -> None:
+        self.resolve(self.Status.KEPT, on, note, session)
+
+    def mark_broken(
+        self, on: datetime.date, note: str = "", session: Session | None = None
+    ) -> None:
+        self.resolve(self.Status.BROKEN, on, note, session)
+
+    def withdraw(self, on: datetime.date, note: str = "", session: Session | None = None) -> None:
+        self.resolve(self.Status.WITHDRAWN, on, note, session)

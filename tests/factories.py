@@ -1,0 +1,96 @@
+"""Factories with minimal defaults: a test sets every field it depends on."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from members.models import Advocate, Attendance
+from sessions.models import AgendaItem, BargainingUnit, Commitment, Party, Position, Session, Topic
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class BargainingUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BargainingUnit
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"{n + 100:03d}")
+    name = factory.LazyAttribute(lambda unit: f"Bargaining Unit {unit.code}")
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+        skip_postgeneration_save = True
+
+    date = datetime.date(2024, 3, 1)
+    status = Session.Status.HELD
+
+    @factory.post_generation
+    def units(self, create, extracted, **kwargs):
+        if create:
+            self.units.set(extracted if extracted is not None else [BargainingUnitFactory()])
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgendaItem
+
+    session = factory.SubFactory(SessionFactory)
+    topic = factory.SubFactory(TopicFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Agenda item {n}")
+
+
+class PositionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Position
+
+    agenda_item = factory.SubFactory(AgendaItemFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    party = Party.COUNTY
+    statement = "The County proposed something."
+
+
+class CommitmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Commitment
+
+    agenda_item = factory.SubFactory(AgendaItemFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    party = Party.COUNTY
+    description = "Do what was promised."
+    due_date = datetime.date(2024, 4, 1)
+
+
+class AdvocateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Advocate
+
+    name = factory.Sequence(lambda n: f"Advocate {n}")
+    unit = factory.SubFactory(BargainingUnitFactory)
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attendance
+
+    session = factory.SubFactory(SessionFactory)
+    advocate = factory.SubFactory(AdvocateFactory)

@@ -1,0 +1,168 @@
+"""Every admin page renders for a superuser, in a number of queries that does not grow with rows."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from sessions.demo import load_demo
+from sessions.models import BargainingUnit, Session
+from tests.factories import (
+    AdvocateFactory,
+    AgendaItemFactory,
+    AttendanceFactory,
+    BargainingUnitFactory,
+    CommitmentFactory,
+    PositionFactory,
+    SessionFactory,
+    TopicFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHANGELISTS = [
+    "admin:confer_bargainingunit_changelist",
+    "admin:confer_topic_changelist",
+    "admin:confer_session_changelist",
+    "admin:confer_agendaitem_changelist",
+    "admin:confer_position_changelist",
+    "admin:confer_commitment_changelist",
+    "admin:members_advocate_changelist",
+    "admin:members_attendance_changelist",
+]
+
+
+def add_rows(count: int) -> None:
+    """Sessions with everything hanging off them, each with its own unit and topic."""
+    for n in range(count):
+        unit = BargainingUnitFactory()
+        session = SessionFactory(
+            date=datetime.date(2024, 1, 1) + datetime.timedelta(days=n), units=[unit]
+        )
+        item = AgendaItemFactory(session=session, topic=TopicFactory(), order=1)
+        item.topic.units.add(unit)
+        PositionFactory(agenda_item=item, order=1)
+        CommitmentFactory(agenda_item=item, order=1)
+        AttendanceFactory(session=session, advocate=AdvocateFactory(unit=unit))
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.parametrize("name", CHANGELISTS)
+def test_changelist_query_count_does_not_grow_with_rows(
+    admin_client, name, django_assert_max_num_queries
+):
+    url = reverse(name)
+    add_rows(2)
+    few = count_queries(admin_client, url)
+    add_rows(10)
+    with django_assert_max_num_queries(few):
+        response = admin_client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("name", CHANGELISTS)
+def test_changelist_search_and_filters_work(admin_client, name):
+    load_demo()
+    response = admin_client.get(reverse(name), {"q": "Singleton"})
+    assert response.status_code == 200
+
+
+def test_session_changelist_shows_both_seed_sessions(admin_client):
+    load_demo()
+    response = admin_client.get(reverse("admin:confer_session_changelist"))
+    assert response.status_code == 200
+    assert "January 17, 2020" in response.text
+    assert "September 15, 2023" in response.text
+    assert "005 and 008" in response.text
+    assert "CARES testing" in response.text
+
+
+def test_session_changelist_filters_by_unit(admin_client):
+    load_demo()
+    unit = BargainingUnit.objects.get(code="005")
+    response = admin_client.get(
+        reverse("admin:confer_session_changelist"), {"units__id__exact": unit.pk}
+    )
+    assert "September 15, 2023" in response.text
+    assert "January 17, 2020" not in response.text
+
+
+def test_session_change_form_shows_agenda_and_advocates(
+    admin_client, django_assert_max_num_queries
+):
+    load_demo()
+    session = Session.objects.get(date=datetime.date(2020, 1, 17))
+    with django_assert_max_num_queries(60):
+        response = admin_client.get(reverse("admin:confer_session_change", args=[session.pk]))
+    assert response.status_code == 200
+    assert "Safety of workers in the field" in response.text
+    assert "Jeannine Lopez" in response.text
+
+
+def test_agenda_item_change_form_shows_positions_and_commitments(admin_client):
+    load_demo()
+    item = Session.objects.get(date=datetime.date(2023, 9, 15)).agenda_items.get()
+    response = admin_client.get(reverse("admin:confer_agendaitem_change", args=[item.pk]))
+    assert response.status_code == 200
+    assert "cherry-pick favorites" in response.text
+    assert "names of 005 and 008 staff" in response.text
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "admin:confer_bargainingunit_add",
+        "admin:confer_topic_add",
+        "admin:confer_session_add",
+        "admin:confer_agendaitem_add",
+        "admin:confer_position_add",
+        "admin:confer_commitment_add",
+        "admin:members_advocate_add",
+        "admin:members_attendance_add",
+    ],
+)
+def test_add_forms_render(admin_client, name):
+    assert admin_client.get(reverse(name)).status_code == 200
+
+
+def test_session_history_is_visible_in_the_admin(admin_client):
+    load_demo()
+    session = Session.objects.get(date=datetime.date(2020, 1, 17))
+    response = admin_client.get(reverse("admin:confer_session_history", args=[session.pk]))
+    assert response.status_code == 200
+
+
+def test_adding_a_commitment_without_due_date_or_trigger_shows_a_message(admin_client):
+    item = AgendaItemFactory()
+    response = admin_client.post(
+        reverse("admin:confer_commitment_add"),
+        {
+            "agenda_item": item.pk,
+            "order": 1,
+            "party": "county",
+            "description": "Something",
+            "status": "open",
+        },
+    )
+    assert response.status_code == 200
+    assert "Give a due date, or a trigger" in response.text
+    assert not item.commitments.exists()
+
+
+def test_deleting_a_unit_in_the_record_is_refused_with_a_message(admin_client):
+    load_demo()
+    unit = BargainingUnit.objects.get(code="008")
+    response = admin_client.post(
+        reverse("admin:confer_bargainingunit_delete", args=[unit.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 200
+    assert "protected" in response.text
+    assert BargainingUnit.objects.filter(code="008").exists()
