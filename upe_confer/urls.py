@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 admin.site.site_header = "UPE Confer"
@@ -8,5 +8,6 @@ admin.site.index_title = "The meet-and-confer record"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
