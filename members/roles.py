@@ -72,3 +72,12 @@ def setup_roles() -> dict[str, Group]:
         group.permissions.set(permissions_matching(specs))
         groups[role] = group
     return groups
+
+
+def has_role(user, role: str) -> bool:
+    """Superusers hold every role; everyone else holds the roles of their groups."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(group.name == role for group in user.groups.all())

@@ -42,3 +42,16 @@ def test_member_has_no_permission_on_the_record():
     user = UserFactory()
     user.groups.add(setup_roles()[Role.MEMBER])
     assert not user.has_perm("confer.view_session")
+
+
+def test_has_role_follows_groups_and_superuser():
+    from django.contrib.auth.models import AnonymousUser
+
+    from members.roles import has_role
+
+    agent = UserFactory()
+    agent.groups.add(setup_roles()[Role.BUSINESS_AGENT])
+    assert has_role(agent, Role.BUSINESS_AGENT)
+    assert not has_role(agent, Role.STAFF)
+    assert has_role(UserFactory(is_superuser=True), Role.STAFF)
+    assert not has_role(AnonymousUser(), Role.MEMBER)
