@@ -1,13 +1,14 @@
 """People who speak for members at the table, member accounts, and the updates members read."""
 
 import datetime
+import secrets
 
 import nh3
 from django.conf import settings
-from django.contrib.auth.models import User, UserManager
+from django.contrib.auth.models import Group, User, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -375,3 +376,62 @@ def render_markdown(text: str) -> str:
 _markdown = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(
     ["table", "strikethrough"]
 )
+
+
+# --- Operations ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_update(update: Update, at: datetime.datetime, now: datetime.datetime | None = None):
+    """Publish now (`at` not after `now`) or schedule for `at`; the history records which."""
+    now = now or timezone.now()
+    update.publish_at = at
+    if at <= now:
+        update.status = Update.Status.PUBLISHED
+        update._change_reason = "Published"
+    else:
+        update.status = Update.Status.SCHEDULED
+        update._change_reason = f"Scheduled for {timezone.localtime(at):%Y-%m-%d %H:%M}"
+    update.save(update_fields=["status", "publish_at", "updated_at"])
+
+
+@transaction.atomic
+def unpublish_update(update: Update) -> None:
+    """Back to a draft: off the site, or no longer scheduled."""
+    update.status = Update.Status.DRAFT
+    update.publish_at = None
+    update._change_reason = "Returned to draft"
+    update.save(update_fields=["status", "publish_at", "updated_at"])
+
+
+@transaction.atomic
+def withdraw_update(update: Update) -> None:
+    """Taken down for good (members get a 404); the text stays in the record and its history."""
+    update.status = Update.Status.WITHDRAWN
+    update._change_reason = "Withdrawn"
+    update.save(update_fields=["status", "updated_at"])
+
+
+def member_group() -> Group:
+    return Group.objects.get_or_create(name=Role.MEMBER)[0]
+
+
+def create_member_account(email: str, first_name: str = "", last_name: str = "") -> User:
+    """A member's sign-in: the email is the username, and the password is a random secret the
+    member replaces through "Forgotten your password?" (the reset form ignores accounts without
+    a usable password, so they get an unguessable one rather than none)."""
+    user = User.objects.create_user(
+        username=email,
+        email=email,
+        password=secrets.token_urlsafe(32),
+        first_name=first_name,
+        last_name=last_name,
+    )
+    user.groups.add(member_group())
+    return user
+
+
+@transaction.atomic
+def import_member_roster(rows) -> list[User]:
+    """All or nothing: every row of a checked roster becomes a member account."""
+    return [create_member_account(row.email, row.first_name, row.last_name) for row in rows]
