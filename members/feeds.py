@@ -7,6 +7,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from sessions.models import BargainingUnit
 
@@ -46,7 +47,8 @@ class LatestUpdatesFeed(Feed):
         return item.title
 
     def item_description(self, item: Update) -> str:
-        return item.summary
+        # Atom's <summary type="html"> is read as HTML: the summary is plain text, so escape it.
+        return escape(item.summary)
 
     def item_link(self, item: Update) -> str:
         return item.get_absolute_url()

@@ -27,7 +27,12 @@ def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE) -> Page:
 
 
 def readable_updates(request: HttpRequest):
-    return Update.objects.readable_by(request.user).with_labels()
+    """Updates for a list: the text is not shown there, so it is not fetched."""
+    return (
+        Update.objects.readable_by(request.user)
+        .with_labels()
+        .defer("body", "body_html", "generated_text")
+    )
 
 
 def can_edit_updates(user) -> bool:
