@@ -33,6 +33,10 @@ class SearchForm(forms.Form):
     q = forms.CharField(label="Search updates", max_length=200, required=False)
 
 
+# Paths under /updates/ that are pages of their own, not updates.
+RESERVED_SLUGS = {"search", "feed", "unit", "topic", "manage"}
+
+
 class UpdateForm(forms.ModelForm):
     class Meta:
         model = Update
@@ -42,6 +46,12 @@ class UpdateForm(forms.ModelForm):
             "topics": forms.CheckboxSelectMultiple,
             "body": forms.Textarea(attrs={"rows": 30}),
         }
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        if slug in RESERVED_SLUGS:
+            raise ValidationError("This address is used by another page; choose another.")
+        return slug
 
 
 class PublishForm(forms.Form):

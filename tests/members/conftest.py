@@ -51,3 +51,11 @@ def communications_client(client, communications):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture
+def anonymous_client():
+    """A second browser, signed out, next to a signed-in `client`."""
+    from django.test import Client
+
+    return Client()
