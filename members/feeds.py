@@ -31,6 +31,10 @@ class LatestUpdatesFeed(Feed):
     def title(self, obj=None) -> str:
         return f"{SiteConfiguration.current().union_name}: meet-and-confer updates"
 
+    def author_name(self, obj=None) -> str:
+        # Atom wants an author; the union speaks in every update.
+        return SiteConfiguration.current().union_name
+
     def subtitle(self, obj=None) -> str:
         return "What happened when UPE met the County, and what members should do."
 

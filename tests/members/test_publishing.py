@@ -177,3 +177,13 @@ def test_manage_page_lists_every_status(communications_client):
     assert "Draft zebra" in response.text and "Live zebra" in response.text
     filtered = communications_client.get(reverse("members:manage"), {"status": "draft"})
     assert "Live zebra" not in filtered.text
+
+
+def test_demo_updates_command_publishes_one_update_per_demo_session(client):
+    from django.core.management import call_command
+
+    call_command("publish_demo_updates")
+    call_command("publish_demo_updates")
+    assert Update.objects.published().count() == 2
+    text = client.get("/").text
+    assert "008 Meet &amp; Confer Update: CPS Restructure Pilot" in text
