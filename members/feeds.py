@@ -3,6 +3,8 @@
 Feed readers do not sign in, so feeds carry public, published updates only.
 """
 
+from dataclasses import dataclass
+
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -25,26 +27,37 @@ class FullContentAtomFeed(Atom1Feed):
             handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
+@dataclass
+class FeedSubject:
+    """What a feed is about: the union (for its name) and, for a unit's feed, the unit."""
+
+    union: SiteConfiguration
+    unit: BargainingUnit | None = None
+
+
 class LatestUpdatesFeed(Feed):
     feed_type = FullContentAtomFeed
 
-    def title(self, obj=None) -> str:
-        return f"{SiteConfiguration.current().union_name}: meet-and-confer updates"
+    def get_object(self, request, *args, **kwargs) -> FeedSubject:
+        return FeedSubject(union=SiteConfiguration.current())
 
-    def author_name(self, obj=None) -> str:
+    def title(self, obj: FeedSubject) -> str:
+        return f"{obj.union.union_name}: meet-and-confer updates"
+
+    def author_name(self, obj: FeedSubject) -> str:
         # Atom wants an author; the union speaks in every update.
-        return SiteConfiguration.current().union_name
+        return obj.union.union_name
 
-    def subtitle(self, obj=None) -> str:
+    def subtitle(self, obj: FeedSubject) -> str:
         return "What happened when UPE met the County, and what members should do."
 
-    def link(self, obj=None) -> str:
+    def link(self, obj: FeedSubject) -> str:
         return reverse("members:update_list")
 
     def updates(self):
         return Update.objects.published().public().with_labels().newest_first()
 
-    def items(self, obj=None):
+    def items(self, obj: FeedSubject):
         return self.updates()[:FEED_SIZE]
 
     def item_title(self, item: Update) -> str:
@@ -73,14 +86,15 @@ class LatestUpdatesFeed(Feed):
 
 
 class UnitUpdatesFeed(LatestUpdatesFeed):
-    def get_object(self, request, code: str) -> BargainingUnit:
-        return get_object_or_404(BargainingUnit, code=code)
+    def get_object(self, request, code: str) -> FeedSubject:
+        unit = get_object_or_404(BargainingUnit, code=code)
+        return FeedSubject(union=SiteConfiguration.current(), unit=unit)
 
-    def title(self, obj=None) -> str:
-        return f"{obj.code} meet-and-confer updates"
+    def title(self, obj: FeedSubject) -> str:
+        return f"{obj.union.union_name}: unit {obj.unit.code} meet-and-confer updates"
 
-    def link(self, obj=None) -> str:
-        return reverse("members:unit_detail", args=[obj.code])
+    def link(self, obj: FeedSubject) -> str:
+        return reverse("members:unit_detail", args=[obj.unit.code])
 
-    def items(self, obj=None):
-        return self.updates().for_unit(obj)[:FEED_SIZE]
+    def items(self, obj: FeedSubject):
+        return self.updates().for_unit(obj.unit)[:FEED_SIZE]
