@@ -47,3 +47,20 @@ def test_member_account_pages_render(admin_client):
     page = admin_client.get(reverse("admin:members_memberaccount_import"))
     assert page.status_code == 200
     assert "email,first_name,last_name" in page.text or "first_name" in page.text
+
+
+def test_held_session_page_has_a_write_update_button(admin_client):
+    from members.models import Update
+    from tests.factories import SessionFactory
+
+    session = SessionFactory(status="held")
+    page = admin_client.get(reverse("admin:confer_session_change", args=[session.pk]))
+    button_url = reverse("members:generate", args=[session.pk])
+    assert f'action="{button_url}"' in page.text
+    response = admin_client.post(button_url)
+    assert response.status_code == 302
+    assert Update.objects.filter(session=session).exists()
+
+    scheduled = SessionFactory(status="scheduled")
+    page = admin_client.get(reverse("admin:confer_session_change", args=[scheduled.pk]))
+    assert reverse("members:generate", args=[scheduled.pk]) not in page.text

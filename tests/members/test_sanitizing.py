@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from members.generation import generate_update
-from members.models import Update
+from members.models import SiteConfiguration, Update
 from tests.factories import (
     AgendaItemFactory,
     AttendanceFactory,
@@ -126,6 +126,9 @@ def test_injected_markup_in_the_record_comes_out_inert_in_the_generated_update(c
     PositionFactory(agenda_item=item, statement=PAYLOAD)
     CommitmentFactory(agenda_item=item, description=PAYLOAD, due_date=None, trigger=ONERROR)
     AttendanceFactory(session=item.session, advocate__name=f"Ann {ONERROR}")
+    config = SiteConfiguration.current()
+    config.union_name, config.address, config.phone = PAYLOAD[:200], PAYLOAD, SCRIPT[:50]
+    config.save()
     update = generate_update(item.session)
     assert_inert(update.body_html)
     update.status, update.publish_at = Update.Status.PUBLISHED, update.created_at
