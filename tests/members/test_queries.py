@@ -50,6 +50,7 @@ def page_urls(unit, topic) -> dict[str, str]:
         "feed": reverse("members:feed"),
         "unit feed": reverse("members:unit_feed", args=[unit.code]),
         "second page": reverse("members:update_list") + "?page=2",
+        "detail": reverse("members:update_detail", args=["update-1"]),
     }
 
 
