@@ -1,8 +1,23 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Advocate, Attendance
+from .forms import RosterImportForm
+from .models import (
+    Advocate,
+    Attendance,
+    MemberAccount,
+    SiteConfiguration,
+    Update,
+    create_member_account,
+    import_member_roster,
+)
 
 
 @admin.register(Advocate)
@@ -28,3 +43,144 @@ class AttendanceAdmin(SimpleHistoryAdmin):
     list_select_related = ["advocate", "session"]
     search_fields = ["advocate__name"]
     autocomplete_fields = ["advocate", "session"]
+
+
+@admin.register(Update)
+class UpdateAdmin(SimpleHistoryAdmin):
+    """The list and history of updates; writing and publishing happen on the members' pages,
+    where staff see the text exactly as members will."""
+
+    list_display = ["title", "status", "visibility", "publish_at", "unit_codes", "edit_link"]
+    list_filter = ["status", "visibility", "units", "topics"]
+    search_fields = ["title", "summary", "body"]
+    date_hierarchy = "publish_at"
+    autocomplete_fields = ["session", "created_by"]
+    filter_horizontal = ["units", "topics"]
+    readonly_fields = ["generated_title", "generated_text", "generated_at", "created_at"]
+    prepopulated_fields = {"slug": ["title"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("units")
+
+    @admin.display(description="units")
+    def unit_codes(self, update: Update) -> str:
+        return update.unit_codes
+
+    @admin.display(description="")
+    def edit_link(self, update: Update):
+        return format_html(
+            '<a href="{}">Edit, preview, publish</a>',
+            reverse("members:update_edit", args=[update.pk]),
+        )
+
+
+@admin.register(SiteConfiguration)
+class SiteConfigurationAdmin(SimpleHistoryAdmin):
+    """One record: the union's name and contact block used by every generated update."""
+
+    list_display = ["union_name", "phone", "email"]
+
+    def has_add_permission(self, request) -> bool:
+        return super().has_add_permission(request) and not SiteConfiguration.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class MemberAccountCreationForm(forms.ModelForm):
+    class Meta:
+        model = MemberAccount
+        fields = ["email", "first_name", "last_name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["email"].help_text = (
+            "The member signs in with this address and sets a password with "
+            "“Forgotten your password?”."
+        )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        taken = MemberAccount._meta.model._default_manager
+        if (
+            taken.filter(email__iexact=email).exists()
+            or taken.filter(username__iexact=email).exists()
+        ):
+            raise forms.ValidationError("An account with this email already exists.")
+        return email
+
+    def save(self, commit: bool = True):
+        # The account is created in save_model, where it also joins the Member group.
+        return super().save(commit=False)
+
+
+@admin.register(MemberAccount)
+class MemberAccountAdmin(admin.ModelAdmin):
+    """Members' sign-ins. Staff create them one by one or import a roster; nothing here can give
+    an account staff or superuser rights."""
+
+    list_display = ["username", "email", "first_name", "last_name", "is_active", "last_login"]
+    list_filter = ["is_active"]
+    search_fields = ["username", "email", "first_name", "last_name"]
+    ordering = ["last_name", "first_name", "username"]
+    fields = ["username", "email", "first_name", "last_name", "is_active", "last_login"]
+    readonly_fields = ["username", "last_login"]
+    change_list_template = "admin/members/memberaccount/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(is_staff=False, is_superuser=False)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = MemberAccountCreationForm
+            kwargs["fields"] = ["email", "first_name", "last_name"]
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj else ["email", "first_name", "last_name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+            return
+        account = create_member_account(
+            form.cleaned_data["email"],
+            form.cleaned_data["first_name"],
+            form.cleaned_data["last_name"],
+        )
+        obj.pk = account.pk
+        obj._state.adding = False
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_roster),
+                name="members_memberaccount_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_roster(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = RosterImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            accounts = import_member_roster(form.cleaned_data["roster"])
+            self.message_user(
+                request,
+                f"Imported {len(accounts)} member account{'s' if len(accounts) != 1 else ''}.",
+                messages.SUCCESS,
+            )
+            return redirect("admin:members_memberaccount_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "form": form,
+            "title": "Import members from a CSV roster",
+        }
+        return TemplateResponse(request, "admin/members/memberaccount/import.html", context)

@@ -43,12 +43,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "confer.view_*",
         "members.view_advocate",
         "members.view_attendance",
+        # Member updates: write them from sessions, edit, publish, read the members-only ones.
+        "members.view_update",
+        "members.add_update",
+        "members.change_update",
+        "members.publish_update",
+        "members.read_members_only_update",
+        "members.view_siteconfiguration",
+        "members.change_siteconfiguration",
     ],
     Role.STAFF: [
         "confer.*",
         "members.*",
     ],
-    Role.MEMBER: [],
+    Role.MEMBER: ["members.read_members_only_update"],
 }
 
 

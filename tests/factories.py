@@ -5,7 +5,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from members.models import Advocate, Attendance
+from members.models import Advocate, Attendance, Update
 from sessions.models import AgendaItem, BargainingUnit, Commitment, Party, Position, Session, Topic
 
 
@@ -94,3 +94,28 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
 
     session = factory.SubFactory(SessionFactory)
     advocate = factory.SubFactory(AdvocateFactory)
+
+
+class UpdateFactory(factory.django.DjangoModelFactory):
+    """A published public update unless the test says otherwise."""
+
+    class Meta:
+        model = Update
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Update {n}")
+    slug = factory.Sequence(lambda n: f"update-{n}")
+    body = "What happened at the table."
+    status = Update.Status.PUBLISHED
+    visibility = Update.Visibility.PUBLIC
+    publish_at = datetime.datetime(2024, 3, 2, 12, 0, tzinfo=datetime.UTC)
+
+    @factory.post_generation
+    def units(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.units.set(extracted)
+
+    @factory.post_generation
+    def topics(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.topics.set(extracted)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from members import views as members_views
 
 admin.site.site_header = "UPE Confer"
 admin.site.site_title = "UPE Confer"
@@ -9,5 +10,7 @@ admin.site.index_title = "The meet-and-confer record"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", include("members.urls")),
+    # The home page is the members' list of updates.
+    path("", members_views.update_list, name="home"),
 ]

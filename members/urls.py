@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import feeds, views
+
+app_name = "members"
+
+urlpatterns = [
+    path("updates/", views.update_list, name="update_list"),
+    path("updates/search/", views.search, name="search"),
+    path("updates/feed/", feeds.LatestUpdatesFeed(), name="feed"),
+    path("updates/unit/<str:code>/", views.unit_detail, name="unit_detail"),
+    path("updates/unit/<str:code>/feed/", feeds.UnitUpdatesFeed(), name="unit_feed"),
+    path("updates/topic/<slug:slug>/", views.topic_detail, name="topic_detail"),
+    path("updates/manage/", views.manage, name="manage"),
+    path("updates/manage/generate/", views.generate_list, name="generate_list"),
+    path("updates/manage/generate/<int:session_pk>/", views.generate, name="generate"),
+    path("updates/manage/<int:pk>/", views.update_edit, name="update_edit"),
+    path("updates/manage/<int:pk>/preview/", views.update_preview, name="update_preview"),
+    path("updates/manage/<int:pk>/regenerate/", views.update_regenerate, name="update_regenerate"),
+    path("updates/manage/<int:pk>/publish/", views.update_publish, name="update_publish"),
+    path("updates/manage/<int:pk>/unpublish/", views.update_unpublish, name="update_unpublish"),
+    path("updates/manage/<int:pk>/withdraw/", views.update_withdraw, name="update_withdraw"),
+    # Last: a slug could otherwise shadow the pages above.
+    path("updates/<slug:slug>/", views.update_detail, name="update_detail"),
+]

@@ -1,0 +1,282 @@
+"""What members read (updates, search, per-unit and per-topic pages) and the few pages staff use
+to generate, edit, preview and publish updates."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from sessions.models import BargainingUnit, Session, Topic
+
+from .forms import PublishForm, RegenerateForm, SearchForm, UpdateFilterForm, UpdateForm
+from .generation import generate_update, record_change, regenerate_update
+from .models import Update, publish_update, unpublish_update, withdraw_update
+
+PAGE_SIZE = 20
+TIMELINE_PAGE_SIZE = 50
+
+
+def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE) -> Page:
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def readable_updates(request: HttpRequest):
+    """Updates for a list: the text is not shown there, so it is not fetched."""
+    return (
+        Update.objects.readable_by(request.user)
+        .with_labels()
+        .defer("body", "body_html", "generated_text")
+    )
+
+
+def can_edit_updates(user) -> bool:
+    return user.has_perm("members.change_update")
+
+
+# --- Members' side -------------------------------------------------------------------------------
+
+
+def update_list(request: HttpRequest) -> HttpResponse:
+    updates = readable_updates(request).newest_first()
+    form = UpdateFilterForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        if unit := form.cleaned_data["unit"]:
+            updates = updates.for_unit(unit)
+        if topic := form.cleaned_data["topic"]:
+            updates = updates.for_topic(topic)
+    return render(
+        request,
+        "members/update_list.html",
+        {"page_obj": paginate(request, updates), "form": form, "search_form": SearchForm()},
+    )
+
+
+def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_object_or_404(BargainingUnit, code=code)
+    updates = readable_updates(request).for_unit(unit).newest_first()
+    return render(
+        request,
+        "members/unit_detail.html",
+        {"unit": unit, "page_obj": paginate(request, updates)},
+    )
+
+
+def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    topic = get_object_or_404(Topic, slug=slug)
+    # A timeline reads from the first meeting to the latest.
+    updates = readable_updates(request).for_topic(topic).oldest_first()
+    return render(
+        request,
+        "members/topic_detail.html",
+        {"topic": topic, "page_obj": paginate(request, updates, TIMELINE_PAGE_SIZE)},
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    query = ""
+    page_obj = None
+    if form.is_bound and form.is_valid():
+        query = form.cleaned_data["q"].strip()
+        if query:
+            page_obj = paginate(request, readable_updates(request).search(query))
+    return render(
+        request,
+        "members/search.html",
+        {"search_form": form, "query": query, "page_obj": page_obj},
+    )
+
+
+def update_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    staff = can_edit_updates(request.user)
+    updates = Update.objects.all() if staff else Update.objects.published()
+    update = get_object_or_404(updates.with_labels(), slug=slug)
+    if update.members_only and not request.user.has_perm("members.read_members_only_update"):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied("This update is for members only.")
+    return render(
+        request,
+        "members/update_detail.html",
+        {"update": update, "staff_view": staff, "live": update.is_live()},
+    )
+
+
+# --- Staff: generate, edit, preview, publish -----------------------------------------------------
+
+
+@login_required
+@permission_required("members.add_update", raise_exception=True)
+def generate_list(request: HttpRequest) -> HttpResponse:
+    sessions = (
+        Session.objects.held()
+        .with_units()
+        .annotate(update_count=Count("updates"))
+        .order_by("-date", "-pk")
+    )
+    return render(
+        request, "members/manage/generate.html", {"page_obj": paginate(request, sessions)}
+    )
+
+
+@require_POST
+@login_required
+@permission_required("members.add_update", raise_exception=True)
+def generate(request: HttpRequest, session_pk: int) -> HttpResponse:
+    session = get_object_or_404(Session.objects.held(), pk=session_pk)
+    update = generate_update(session, by=request.user)
+    messages.success(request, "A draft update was written from the session. Read it through.")
+    return redirect("members:update_edit", pk=update.pk)
+
+
+def editable_update(request: HttpRequest, pk: int) -> Update:
+    if not can_edit_updates(request.user):
+        raise PermissionDenied
+    return get_object_or_404(Update.objects.with_labels().select_related("session"), pk=pk)
+
+
+@login_required
+def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    update = editable_update(request, pk)
+    form = UpdateForm(request.POST or None, instance=update)
+    if request.method == "POST" and form.is_valid():
+        update._change_reason = "Edited"
+        form.save()
+        messages.success(request, "Saved.")
+        if "preview" in request.POST:
+            return redirect("members:update_preview", pk=update.pk)
+        return redirect("members:update_edit", pk=update.pk)
+    history = update.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(
+        request,
+        "members/manage/edit.html",
+        {
+            "update": update,
+            "form": form,
+            "publish_form": PublishForm(),
+            "change": record_change(update),
+            "history": history,
+            "live": update.is_live(),
+        },
+    )
+
+
+@login_required
+def update_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    update = editable_update(request, pk)
+    return render(
+        request,
+        "members/update_detail.html",
+        {"update": update, "staff_view": True, "preview": True, "live": update.is_live()},
+    )
+
+
+@login_required
+def update_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
+    update = editable_update(request, pk)
+    change = record_change(update)
+    if change is None:
+        messages.error(request, "This update was not generated from a session.")
+        return redirect("members:update_edit", pk=update.pk)
+    form = RegenerateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        regenerate_update(update, change)
+        messages.success(request, "The update was rewritten from the record as it is now.")
+        return redirect("members:update_edit", pk=update.pk)
+    return render(
+        request,
+        "members/manage/regenerate.html",
+        {"update": update, "change": change, "form": form},
+    )
+
+
+def publishable_update(request: HttpRequest, pk: int) -> Update:
+    if not request.user.has_perm("members.publish_update"):
+        raise PermissionDenied
+    return get_object_or_404(Update, pk=pk)
+
+
+@require_POST
+@login_required
+def update_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    update = publishable_update(request, pk)
+    now = timezone.now()
+    form = PublishForm(request.POST, now=now)
+    if not form.is_valid():
+        # The publish form sits on the edit page: show it there again with its errors.
+        update = editable_update(request, pk)
+        return render(
+            request,
+            "members/manage/edit.html",
+            {
+                "update": update,
+                "form": UpdateForm(instance=update),
+                "publish_form": form,
+                "change": record_change(update),
+                "history": update.history.select_related("history_user").order_by("-history_date")[
+                    :20
+                ],
+                "live": update.is_live(),
+            },
+            status=400,
+        )
+    publish_update(update, at=form.go_live_at(), now=now)
+    if update.status == Update.Status.SCHEDULED:
+        when = timezone.localtime(update.publish_at)
+        messages.success(
+            request,
+            f"Scheduled: members will see it from {when:%B} {when.day}, {when:%Y at %H:%M}.",
+        )
+    else:
+        messages.success(request, "Published: members can read it now.")
+    return redirect("members:update_edit", pk=update.pk)
+
+
+@require_POST
+@login_required
+def update_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
+    update = publishable_update(request, pk)
+    unpublish_update(update)
+    messages.success(request, "Back to draft: members no longer see it.")
+    return redirect("members:update_edit", pk=update.pk)
+
+
+@require_POST
+@login_required
+def update_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    update = publishable_update(request, pk)
+    withdraw_update(update)
+    messages.success(request, "Withdrawn: members no longer see it.")
+    return redirect("members:update_edit", pk=update.pk)
+
+
+@login_required
+def manage(request: HttpRequest) -> HttpResponse:
+    """Every update with its status, for staff."""
+    if not can_edit_updates(request.user):
+        raise PermissionDenied
+    updates = Update.objects.with_labels().order_by("-updated_at", "-pk")
+    status = request.GET.get("status", "")
+    if status in Update.Status.values:
+        updates = updates.filter(status=status)
+    counts = dict(
+        Update.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    return render(
+        request,
+        "members/manage/list.html",
+        {
+            "page_obj": paginate(request, updates),
+            "status": status,
+            "statuses": [
+                (value, label, counts.get(value, 0)) for value, label in Update.Status.choices
+            ],
+            "now": timezone.now(),
+        },
+    )

@@ -1,0 +1,66 @@
+import pytest
+from django.urls import reverse
+
+from members.models import SiteConfiguration
+from tests.factories import BargainingUnitFactory, UpdateFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_update_changelist_runs_a_constant_number_of_queries(
+    admin_client, django_assert_max_num_queries, count
+):
+    unit = BargainingUnitFactory(code="008")
+    for _ in range(count):
+        UpdateFactory(units=[unit])
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(reverse("admin:members_update_changelist"))
+    assert response.status_code == 200
+    assert "Write an update from a session" in response.text
+
+
+def test_site_configuration_is_one_record_staff_can_change(admin_client):
+    config = SiteConfiguration.current()
+    url = reverse("admin:members_siteconfiguration_change", args=[config.pk])
+    response = admin_client.post(
+        url,
+        {
+            "union_name": "United Public Employees",
+            "address": "1 Main Street\nSacramento, CA 95814",
+            "phone": "916-555-0100",
+            "fax": "",
+            "email": "info@upe.example",
+            "website": "",
+        },
+    )
+    assert response.status_code == 302
+    assert SiteConfiguration.current().phone == "916-555-0100"
+    assert SiteConfiguration.objects.count() == 1
+    add = admin_client.get(reverse("admin:members_siteconfiguration_add"))
+    assert add.status_code == 403
+
+
+def test_member_account_pages_render(admin_client):
+    assert admin_client.get(reverse("admin:members_memberaccount_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:members_memberaccount_add")).status_code == 200
+    page = admin_client.get(reverse("admin:members_memberaccount_import"))
+    assert page.status_code == 200
+    assert "email,first_name,last_name" in page.text or "first_name" in page.text
+
+
+def test_held_session_page_has_a_write_update_button(admin_client):
+    from members.models import Update
+    from tests.factories import SessionFactory
+
+    session = SessionFactory(status="held")
+    page = admin_client.get(reverse("admin:confer_session_change", args=[session.pk]))
+    button_url = reverse("members:generate", args=[session.pk])
+    assert f'action="{button_url}"' in page.text
+    response = admin_client.post(button_url)
+    assert response.status_code == 302
+    assert Update.objects.filter(session=session).exists()
+
+    scheduled = SessionFactory(status="scheduled")
+    page = admin_client.get(reverse("admin:confer_session_change", args=[scheduled.pk]))
+    assert reverse("members:generate", args=[scheduled.pk]) not in page.text
