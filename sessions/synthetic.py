@@ -123,7 +123,7 @@ def days(n: int) -> datetime.timedelta:
 
 def ensure_units() -> list[BargainingUnit]:
     for code, name in UNITS.items():
-        BargainingUnit.objects.get_or_create(code=code, defaults={"name": f"{name} ({code})"})
+        BargainingUnit.objects.get_or_create(code=code, defaults={"name": name})
     return list(BargainingUnit.objects.filter(code__in=UNITS))
 
 
