@@ -274,6 +274,10 @@ class CommitmentAdmin(SimpleHistoryAdmin):
             *super().get_urls(),
         ]
 
+    def changelist_view(self, request, extra_context=None):
+        context = {**(extra_context or {}), "show_reports": has_role(request.user, Role.STAFF)}
+        return super().changelist_view(request, context)
+
     def has_follow_up_permission(self, request: HttpRequest) -> bool:
         return has_role(request.user, Role.STAFF) and self.has_change_permission(request)
 
