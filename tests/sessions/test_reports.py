@@ -410,3 +410,12 @@ def test_report_query_counts_hold_on_generated_data(staff_client):
     generate(120, seed=4, today=TODAY)
     many = {url: count_queries(staff_client, url) for url in report_urls(topic.pk)}
     assert many == few
+
+
+def test_printable_view_stops_at_its_limit_and_says_so(staff_client, monkeypatch):
+    monkeypatch.setattr("sessions.reports.PRINT_LIMIT", 3)
+    for n in range(5):
+        CommitmentFactory(description=f"Promise {n}", due_date=TODAY + datetime.timedelta(days=n))
+    html = body(staff_client.get(reverse("admin:confer_report_commitments_print", args=["open"])))
+    assert "5 commitments." in html and "Only the first 3 are printed here" in html
+    assert "Promise 2" in html and "Promise 3" not in html
