@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
 
@@ -154,3 +156,20 @@ def test_an_agent_sees_sessions_of_units_he_attends_as_staff(client, agent):
     AgendaItemFactory(session=session)
     events = parse(client.get(feed_url(agent))).walk("VEVENT")
     assert [str(e["UID"]) for e in events] == [f"session-{session.pk}@upe-confer"]
+
+
+def test_feed_runs_a_constant_number_of_queries(client, agent, django_assert_max_num_queries):
+    scene(agent)
+    url = feed_url(agent)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    unit = agent.assigned_units.get()
+    for day in range(10):
+        SessionFactory(
+            date=datetime.date(2024, 7, 1) + datetime.timedelta(days=day),
+            status=Session.Status.SCHEDULED,
+            units=[unit],
+        )
+        CommitmentFactory(owner=agent, due_date=datetime.date(2024, 7, 1))
+    with django_assert_max_num_queries(len(few)):
+        assert len(parse(client.get(url)).walk("VEVENT")) == 3 + 20
