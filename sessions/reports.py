@@ -16,7 +16,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -117,12 +117,15 @@ class CommitmentReport:
     slug: str
     title: str
     description: str
-    date_label: str  # what the date range filters on
+    date_label: str  # what the date range filters on, in words
 
     def queryset(self, today: datetime.date):
         commitments = Commitment.objects.with_report_columns().only(*REPORT_FIELDS)
         if self.slug == "open":
-            return commitments.open().order_by("due_date", "agenda_item__session__date", "pk")
+            # Awaiting a trigger (no due date) last, on every database.
+            return commitments.open().order_by(
+                F("due_date").asc(nulls_last=True), "agenda_item__session__date", "pk"
+            )
         if self.slug == "overdue":
             return commitments.overdue(today).order_by("due_date", "pk")
         if self.slug == "due-soon":
@@ -138,21 +141,23 @@ class CommitmentReport:
 REPORTS = {
     report.slug: report
     for report in [
-        CommitmentReport("open", "Open commitments", "Every commitment not yet settled.", "Due"),
         CommitmentReport(
-            "overdue", "Overdue commitments", "Open, and the due date has passed.", "Due"
+            "open", "Open commitments", "Every commitment not yet settled.", "the due date"
+        ),
+        CommitmentReport(
+            "overdue", "Overdue commitments", "Open, and the due date has passed.", "the due date"
         ),
         CommitmentReport(
             "due-soon",
             "Due in the next 14 days",
             "Open, due today or within the next 14 days.",
-            "Due",
+            "the due date",
         ),
         CommitmentReport(
             "awaiting-trigger",
             "Awaiting a trigger",
             "Open, due after an event that has not been recorded yet; longest wait first.",
-            "Made (session date)",
+            "the date of the session where it was made",
         ),
     ]
 }

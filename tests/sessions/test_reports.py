@@ -419,3 +419,12 @@ def test_printable_view_stops_at_its_limit_and_says_so(staff_client, monkeypatch
     html = body(staff_client.get(reverse("admin:confer_report_commitments_print", args=["open"])))
     assert "5 commitments." in html and "Only the first 3 are printed here" in html
     assert "Promise 2" in html and "Promise 3" not in html
+
+
+def test_open_report_lists_dated_commitments_first_and_triggers_last(staff_client):
+    CommitmentFactory(description="Awaiting training", due_date=None, trigger="after training")
+    CommitmentFactory(description="Due in July", due_date=datetime.date(2024, 7, 1))
+    CommitmentFactory(description="Due in June", due_date=datetime.date(2024, 6, 5))
+    page = body(staff_client.get(reverse("admin:confer_report_commitments", args=["open"])))
+    positions = [page.index(t) for t in ["Due in June", "Due in July", "Awaiting training"]]
+    assert positions == sorted(positions)
