@@ -119,14 +119,18 @@ class SessionAdmin(SimpleHistoryAdmin):
     def get_urls(self):
         return [
             path(
-                "<path:object_id>/follow-up/",
+                "<int:object_id>/follow-up/",
                 self.admin_site.admin_view(self.follow_up_view),
                 name="confer_session_follow_up",
             ),
             *super().get_urls(),
         ]
 
-    def follow_up_view(self, request: HttpRequest, object_id: str):
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        context = {**(extra_context or {}), "show_follow_up": has_role(request.user, Role.STAFF)}
+        return super().change_view(request, object_id, form_url, context)
+
+    def follow_up_view(self, request: HttpRequest, object_id: int):
         """The open commitments of this session's units and topics, to settle at this session:
         each one marked kept, broken or withdrawn is dated the session's day and records it."""
         if not has_role(request.user, Role.STAFF):
@@ -267,7 +271,7 @@ class CommitmentAdmin(SimpleHistoryAdmin):
         return [
             *reports.report_urls(),
             path(
-                "<path:object_id>/trigger/",
+                "<int:object_id>/trigger/",
                 self.admin_site.admin_view(self.trigger_view),
                 name="confer_commitment_trigger",
             ),
@@ -343,7 +347,7 @@ class CommitmentAdmin(SimpleHistoryAdmin):
             apply=lambda rows, data: followup.record_triggers(rows, data["on"], data["note"]),
         )
 
-    def trigger_view(self, request: HttpRequest, object_id: str):
+    def trigger_view(self, request: HttpRequest, object_id: int):
         """Record that one commitment's trigger happened; its due date follows."""
         if not self.has_follow_up_permission(request):
             raise PermissionDenied("Recording triggers is for UPE staff.")

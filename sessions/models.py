@@ -318,7 +318,7 @@ class CommitmentQuerySet(models.QuerySet):
 
     def carry_over_for(self, session: "Session"):
         """The open commitments to follow up at this session: those of its units and of the
-        topics on its agenda, made at an earlier session (or an earlier one the same day)."""
+        topics on its agenda, made at another session on or before this one's date."""
         topics = Topic.objects.filter(agenda_items__session=session)
         return (
             self.open()

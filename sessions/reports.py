@@ -369,8 +369,8 @@ def commitment_report_csv(request: HttpRequest, slug: str) -> StreamingHttpRespo
 
 @functools.cache
 def url_pattern(name: str) -> str:
-    """reverse() once, not once per row: the URL with "__pk__" where the id goes."""
-    return reverse(name, args=["__pk__"])
+    """reverse() once, not once per row: the URL with "/__pk__/" where the id goes."""
+    return reverse(name, args=[0]).replace("/0/", "/__pk__/")
 
 
 class CommitmentRow:
@@ -391,14 +391,14 @@ class CommitmentRow:
     @property
     def change_url(self) -> str:
         pattern = url_pattern("admin:confer_commitment_change")
-        return pattern.replace("__pk__", str(self.commitment.pk))
+        return pattern.replace("/__pk__/", f"/{self.commitment.pk}/")
 
     @property
     def trigger_url(self) -> str:
         if not self.awaiting:
             return ""
         pattern = url_pattern("admin:confer_commitment_trigger")
-        return pattern.replace("__pk__", str(self.commitment.pk))
+        return pattern.replace("/__pk__/", f"/{self.commitment.pk}/")
 
 
 # --- Scorecard ---------------------------------------------------------------------------------

@@ -168,6 +168,8 @@ def test_follow_up_page_is_linked_from_the_session_and_forbidden_without_staff(c
     url = reverse("admin:confer_session_follow_up", args=[session.pk])
     client.force_login(user_with_role(roles, Role.COMMUNICATIONS, is_staff=True, username="c"))
     assert client.get(url).status_code == 403
+    change = client.get(reverse("admin:confer_session_change", args=[session.pk]))
+    assert change.status_code == 200 and url not in change.content.decode()
     client.force_login(user_with_role(roles, Role.STAFF, is_staff=True, username="s"))
     change = client.get(reverse("admin:confer_session_change", args=[session.pk]))
     assert url in change.content.decode()
