@@ -1,10 +1,27 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AgendaItem, BargainingUnit, Commitment, Position, Session, Topic
+from members.roles import Role, has_role
+
+from . import followup, reports
+from .models import (
+    AgendaItem,
+    BargainingUnit,
+    CalendarToken,
+    Commitment,
+    Position,
+    ReminderLog,
+    Session,
+    Topic,
+)
 
 
 @admin.register(BargainingUnit)
@@ -98,6 +115,56 @@ class SessionAdmin(SimpleHistoryAdmin):
         if not change:
             obj.logged_by = request.user
         super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/follow-up/",
+                self.admin_site.admin_view(self.follow_up_view),
+                name="confer_session_follow_up",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        context = {**(extra_context or {}), "show_follow_up": has_role(request.user, Role.STAFF)}
+        return super().change_view(request, object_id, form_url, context)
+
+    def follow_up_view(self, request: HttpRequest, object_id: int):
+        """The open commitments of this session's units and topics, to settle at this session:
+        each one marked kept, broken or withdrawn is dated the session's day and records it."""
+        if not has_role(request.user, Role.STAFF):
+            raise PermissionDenied("Following up commitments is for UPE staff.")
+        session = get_object_or_404(Session.objects.prefetch_related("units"), pk=object_id)
+        commitments = list(
+            Commitment.objects.carry_over_for(session)
+            .with_report_columns()
+            .order_by("agenda_item__session__date", "pk")
+        )
+        data = request.POST if request.method == "POST" else None
+        rows = [
+            (commitment, followup.FollowUpForm(data, prefix=f"c{commitment.pk}"))
+            for commitment in commitments
+        ]
+        if data is not None and all(form.is_valid() for _, form in rows):
+            resolved = followup.follow_up_at_session(
+                session,
+                [(c, form.cleaned_data["outcome"], form.cleaned_data["note"]) for c, form in rows],
+            )
+            self.message_user(request, f"{resolved} commitment(s) followed up at {session}.")
+            return HttpResponseRedirect(request.path)
+        return TemplateResponse(
+            request,
+            "admin/confer/session/follow_up.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Follow up at {session}",
+                "opts": self.model._meta,
+                "original": session,
+                "session": session,
+                "rows": rows,
+            },
+        )
 
     @admin.display(description="units")
     def unit_codes(self, session: Session) -> str:
@@ -194,8 +261,128 @@ class CommitmentAdmin(SimpleHistoryAdmin):
         ("Follow-up", {"fields": ["status", "resolved_on", "resolution_note", "followed_up_in"]}),
     ]
 
+    actions = ["mark_kept", "mark_broken", "record_trigger"]
+    change_list_template = "admin/confer/commitment/change_list.html"
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("agenda_item__session__units")
+
+    def get_urls(self):
+        return [
+            *reports.report_urls(),
+            path(
+                "<int:object_id>/trigger/",
+                self.admin_site.admin_view(self.trigger_view),
+                name="confer_commitment_trigger",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        context = {**(extra_context or {}), "show_reports": has_role(request.user, Role.STAFF)}
+        return super().changelist_view(request, context)
+
+    def has_follow_up_permission(self, request: HttpRequest) -> bool:
+        return has_role(request.user, Role.STAFF) and self.has_change_permission(request)
+
+    def bulk_form(self, request, queryset, *, form_class, title: str, apply):
+        """An action's intermediate page: ask for the date and note, then apply to the rows."""
+        form = form_class(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            outcome = apply(queryset, form.cleaned_data)
+            level = messages.SUCCESS if outcome.resolved else messages.WARNING
+            message = f"{title}: {outcome.resolved} done."
+            if outcome.skipped:
+                message += f" {outcome.skipped} skipped (not open, or no trigger to record)."
+            self.message_user(request, message, level)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/confer/commitment/bulk_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "opts": self.model._meta,
+                "form": form,
+                "count": queryset.count(),
+                "commitments": queryset.select_related("agenda_item__session")[:50],
+                "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+                "select_across": request.POST.get("select_across", "0"),
+                "action": request.POST.get("action", ""),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(permissions=["follow_up"], description="Mark selected commitments kept")
+    def mark_kept(self, request, queryset):
+        return self.bulk_form(
+            request,
+            queryset,
+            form_class=followup.ResolveForm,
+            title="Mark kept",
+            apply=lambda rows, data: followup.resolve_commitments(
+                rows, Commitment.Status.KEPT, data["on"], data["note"]
+            ),
+        )
+
+    @admin.action(permissions=["follow_up"], description="Mark selected commitments broken")
+    def mark_broken(self, request, queryset):
+        return self.bulk_form(
+            request,
+            queryset,
+            form_class=followup.ResolveForm,
+            title="Mark broken",
+            apply=lambda rows, data: followup.resolve_commitments(
+                rows, Commitment.Status.BROKEN, data["on"], data["note"]
+            ),
+        )
+
+    @admin.action(permissions=["follow_up"], description="Record that the trigger happened")
+    def record_trigger(self, request, queryset):
+        return self.bulk_form(
+            request,
+            queryset,
+            form_class=followup.TriggerForm,
+            title="Record the trigger",
+            apply=lambda rows, data: followup.record_triggers(rows, data["on"], data["note"]),
+        )
+
+    def trigger_view(self, request: HttpRequest, object_id: int):
+        """Record that one commitment's trigger happened; its due date follows."""
+        if not self.has_follow_up_permission(request):
+            raise PermissionDenied("Recording triggers is for UPE staff.")
+        commitment = get_object_or_404(
+            Commitment.objects.select_related("agenda_item__session"), pk=object_id
+        )
+        form = followup.TriggerForm(request.POST if request.method == "POST" else None)
+        if not commitment.is_awaiting_trigger():
+            messages.warning(request, "This commitment is not awaiting a trigger.")
+            return HttpResponseRedirect(
+                reverse("admin:confer_commitment_change", args=[commitment.pk])
+            )
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            followup.record_triggers([commitment], data["on"], data["note"])
+            commitment.refresh_from_db()
+            self.message_user(
+                request, f"Trigger recorded: now due {commitment.due_date:%B %-d, %Y}."
+            )
+            return HttpResponseRedirect(
+                reverse("admin:confer_commitment_change", args=[commitment.pk])
+            )
+        return TemplateResponse(
+            request,
+            "admin/confer/commitment/trigger.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Record that the trigger happened",
+                "opts": self.model._meta,
+                "original": commitment,
+                "commitment": commitment,
+                "form": form,
+                "days_waiting": commitment.days_waiting(),
+            },
+        )
 
     @admin.display(description="commitment")
     def short_description(self, commitment: Commitment) -> str:
@@ -212,3 +399,36 @@ class CommitmentAdmin(SimpleHistoryAdmin):
     @admin.display(description="units")
     def unit_codes(self, commitment: Commitment) -> str:
         return commitment.agenda_item.session.unit_codes
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    list_display = ["sent_on", "user", "commitment_count"]
+    list_select_related = ["user"]
+    date_hierarchy = "sent_on"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CalendarToken)
+class CalendarTokenAdmin(admin.ModelAdmin):
+    """Only to revoke a lost link: the token itself is never shown here."""
+
+    list_display = ["user", "created_at"]
+    list_select_related = ["user"]
+    fields = ["user", "created_at"]
+    readonly_fields = ["user", "created_at"]
+    actions = ["reset_tokens"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(permissions=["change"], description="Reset the calendar links of selected")
+    def reset_tokens(self, request, queryset):
+        for token in queryset:
+            token.reset()
+        self.message_user(request, f"{len(queryset)} calendar link(s) reset.")

@@ -1,12 +1,14 @@
 """The meet-and-confer record: who met, what each side said, and what was promised."""
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import ProtectedError, Q
+from django.db.models.functions import Cast, ExtractYear, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -304,6 +306,96 @@ class CommitmentQuerySet(models.QuerySet):
     def for_unit(self, unit: BargainingUnit):
         return self.filter(agenda_item__session__units=unit).distinct()
 
+    def for_units_or_topics(self, units, topics):
+        """Commitments made at a session of any of these units, or on any of these topics.
+
+        A subquery rather than a join, so no row comes twice and the result can still be
+        annotated and ordered freely."""
+        made_there = Commitment.objects.filter(
+            Q(agenda_item__session__units__in=units) | Q(agenda_item__topic__in=topics)
+        ).values("pk")
+        return self.filter(pk__in=made_there)
+
+    def carry_over_for(self, session: "Session"):
+        """The open commitments to follow up at this session: those of its units and of the
+        topics on its agenda, made at another session on or before this one's date."""
+        topics = Topic.objects.filter(agenda_items__session=session)
+        return (
+            self.open()
+            .for_units_or_topics(session.units.all(), topics)
+            .exclude(agenda_item__session=session)
+            .filter(agenda_item__session__date__lte=session.date)
+        )
+
+    def scorecard(self, today: datetime.date | None = None):
+        """One row per unit and year (of the session where it was made), with each party's
+        commitments made, kept, broken, withdrawn, open and overdue, how many were kept on
+        time, and the on-time rate in percent: kept on time / (kept + broken + overdue), i.e.
+        among commitments that have come due or been settled. Kept without a due date (before
+        its trigger happened) counts as on time. All in one aggregate query.
+
+        A commitment made at a session of two units counts for both units."""
+        today = today or timezone.localdate()
+        counts = {}
+        for party in Party.values:
+            mine = Q(party=party)
+            counts |= {
+                f"{party}_made": models.Count("pk", filter=mine),
+                f"{party}_kept": models.Count("pk", filter=mine & Q(status="kept")),
+                f"{party}_broken": models.Count("pk", filter=mine & Q(status="broken")),
+                f"{party}_withdrawn": models.Count("pk", filter=mine & Q(status="withdrawn")),
+                f"{party}_open": models.Count("pk", filter=mine & Q(status="open")),
+                f"{party}_overdue": models.Count(
+                    "pk", filter=mine & Q(status="open", due_date__lt=today)
+                ),
+                f"{party}_on_time": models.Count(
+                    "pk",
+                    filter=mine
+                    & Q(status="kept")
+                    & (Q(due_date__isnull=True) | Q(resolved_on__lte=models.F("due_date"))),
+                ),
+            }
+        rates = {
+            f"{party}_on_time_rate": models.ExpressionWrapper(
+                Cast(models.F(f"{party}_on_time"), models.FloatField())
+                * 100.0
+                / NullIf(
+                    models.F(f"{party}_kept")
+                    + models.F(f"{party}_broken")
+                    + models.F(f"{party}_overdue"),
+                    models.Value(0),
+                ),
+                output_field=models.FloatField(),
+            )
+            for party in Party.values
+        }
+        return (
+            self.values(
+                unit_code=models.F("agenda_item__session__units__code"),
+                unit_name=models.F("agenda_item__session__units__name"),
+                year=ExtractYear("agenda_item__session__date"),
+            )
+            .annotate(**counts)
+            .annotate(**rates)
+            .order_by("unit_code", "year")
+        )
+
+    def with_report_columns(self):
+        """Everything a report row shows, in the one query: session, topic, owner, and the
+        session's unit codes as "005,008" (a subquery, so rows stream without prefetching)."""
+        unit_codes = (
+            Session.units.through.objects.filter(session=models.OuterRef("agenda_item__session"))
+            .values("session")
+            .annotate(
+                # Unordered: SQLite before 3.44 cannot order inside an aggregate; readers sort.
+                codes=models.StringAgg("bargainingunit__code", delimiter=models.Value(","))
+            )
+            .values("codes")
+        )
+        return self.select_related("agenda_item__session", "agenda_item__topic", "owner").annotate(
+            unit_codes=models.Subquery(unit_codes, output_field=models.CharField())
+        )
+
 
 class Commitment(models.Model):
     class Status(models.TextChoices):
@@ -426,10 +518,22 @@ class Commitment(models.Model):
 
     def record_trigger(self, on: datetime.date, note: str = "") -> None:
         """The trigger happened: the due date follows from it and the offset."""
+        if not self.trigger.strip():
+            raise ValidationError({"trigger": "This commitment has a due date, not a trigger."})
         self.trigger_occurred_on = on
         self.trigger_note = note
-        self.due_date = on + datetime.timedelta(days=self.trigger_offset_days or 0)
+        self.due_date = self.due_date_after_trigger(on)
         self.save(update_fields=["trigger_occurred_on", "trigger_note", "due_date", "updated_at"])
+
+    def due_date_after_trigger(self, on: datetime.date) -> datetime.date:
+        return on + datetime.timedelta(days=self.trigger_offset_days or 0)
+
+    def days_waiting(self, today: datetime.date | None = None) -> int | None:
+        """How long an awaiting-trigger commitment has waited, counted from its session."""
+        if not self.is_awaiting_trigger():
+            return None
+        today = today or timezone.localdate()
+        return (today - self.agenda_item.session.date).days
 
     def resolve(
         self,
@@ -456,3 +560,52 @@ class Commitment(models.Model):
 
     def withdraw(self, on: datetime.date, note: str = "", session: Session | None = None) -> None:
         self.resolve(self.Status.WITHDRAWN, on, note, session)
+
+
+class ReminderLog(models.Model):
+    """One reminder email per owner per day: the unique constraint is what makes
+    `send_reminders` idempotent, even when two runs overlap."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_logs"
+    )
+    sent_on = models.DateField()
+    commitment_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_on", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "sent_on"], name="confer_reminderlog_once_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder to {self.user} on {self.sent_on}"
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarToken(models.Model):
+    """The secret in a user's calendar feed URL. Resetting it breaks every old link."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Calendar link of {self.user}"
+
+    @classmethod
+    def for_user(cls, user) -> "CalendarToken":
+        token, _ = cls.objects.get_or_create(user=user)
+        return token
+
+    def reset(self) -> None:
+        self.token = new_calendar_token()
+        self.save(update_fields=["token", "created_at"])

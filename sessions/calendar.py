@@ -1,0 +1,136 @@
+"""A personal iCalendar feed: scheduled sessions and the due dates of one's commitments.
+
+Calendar clients cannot sign in, so the feed sits behind a secret token in its URL (one per
+user, resettable). Mounted at /calendar/ by upe_confer/urls.py.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from icalendar import Calendar, Event
+
+from members.roles import Role, has_role
+
+from .models import CalendarToken, Commitment, Session
+
+app_name = "calendar"
+UID_DOMAIN = "upe-confer"
+# Sessions this far back stay in the feed, so a client that syncs late still shows them.
+PAST_DAYS = 90
+
+
+def sessions_for(user, today: datetime.date):
+    """Scheduled sessions the user takes part in: as UPE staff present, as an agent of one of
+    its units, or every one for the Staff role."""
+    sessions = Session.objects.filter(
+        status=Session.Status.SCHEDULED, date__gte=today - datetime.timedelta(days=PAST_DAYS)
+    )
+    if not has_role(user, Role.STAFF):
+        mine = Session.objects.filter(Q(upe_staff=user) | Q(units__agents=user)).values("pk")
+        sessions = sessions.filter(pk__in=mine)
+    return sessions.prefetch_related("units").order_by("date", "start_time", "pk")
+
+
+def commitments_for(user):
+    """The open commitments the user follows up that have a due date."""
+    return (
+        Commitment.objects.open()
+        .filter(owner=user, due_date__isnull=False)
+        .select_related("agenda_item__session", "agenda_item__topic")
+        .order_by("due_date", "pk")
+    )
+
+
+def build_calendar(user, today: datetime.date) -> Calendar:
+    zone = ZoneInfo(settings.TIME_ZONE)
+    calendar = Calendar()
+    calendar.add("prodid", "-//United Public Employees//UPE Confer//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", "UPE Confer")
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+
+    for session in sessions_for(user, today):
+        event = Event()
+        # Stable UIDs: a client updates the event in place when the session moves.
+        event.add("uid", f"session-{session.pk}@{UID_DOMAIN}")
+        event.add("dtstamp", session.updated_at)
+        event.add("last-modified", session.updated_at)
+        event.add("summary", f"Meet and confer, unit {session.unit_codes}")
+        if session.start_time:
+            event.add("dtstart", datetime.datetime.combine(session.date, session.start_time, zone))
+        else:
+            event.add("dtstart", session.date)
+            event.add("dtend", session.date + datetime.timedelta(days=1))
+        if session.location:
+            event.add("location", session.location)
+        if session.summary:
+            event.add("description", session.summary)
+        calendar.add_component(event)
+
+    for commitment in commitments_for(user):
+        event = Event()
+        event.add("uid", f"commitment-{commitment.pk}@{UID_DOMAIN}")
+        event.add("dtstamp", commitment.updated_at)
+        event.add("last-modified", commitment.updated_at)
+        party = commitment.get_party_display()
+        event.add("summary", f"Due: {party}: {commitment.description[:80]}")
+        event.add("dtstart", commitment.due_date)
+        event.add("dtend", commitment.due_date + datetime.timedelta(days=1))
+        event.add(
+            "description",
+            f"{commitment.description}\n\nTopic: {commitment.agenda_item.topic.name}. "
+            f"Made at the {commitment.agenda_item.session}.",
+        )
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+
+    calendar.add_missing_timezones()
+    return calendar
+
+
+@require_GET
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    calendar_token = get_object_or_404(
+        CalendarToken.objects.select_related("user"), token=token, user__is_active=True
+    )
+    body = build_calendar(calendar_token.user, timezone.localdate()).to_ical()
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="upe-confer.ics"'
+    # The URL is a secret: keep it out of shared caches.
+    response["Cache-Control"] = "private, max-age=900"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@login_required
+@require_GET
+def settings_page(request: HttpRequest) -> HttpResponse:
+    calendar_token = CalendarToken.for_user(request.user)
+    feed_url = request.build_absolute_uri(reverse("calendar:feed", args=[calendar_token.token]))
+    return render(request, "sessions/calendar.html", {"feed_url": feed_url})
+
+
+@login_required
+@require_POST
+def reset(request: HttpRequest) -> HttpResponse:
+    CalendarToken.for_user(request.user).reset()
+    messages.success(request, "Your calendar link was reset; the old one no longer works.")
+    return redirect("calendar:settings")
+
+
+urlpatterns = [
+    path("", settings_page, name="settings"),
+    path("reset/", reset, name="reset"),
+    path("<str:token>.ics", feed, name="feed"),
+]

@@ -1,0 +1,175 @@
+"""The personal iCalendar feed behind a secret, resettable token."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from icalendar import Calendar
+
+from members.roles import Role
+from sessions.models import CalendarToken, Session
+from tests.factories import (
+    AgendaItemFactory,
+    BargainingUnitFactory,
+    CommitmentFactory,
+    SessionFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOON_JUNE_1 = datetime.datetime(2024, 6, 1, 19, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with time_machine.travel(NOON_JUNE_1, tick=False):
+        yield
+
+
+@pytest.fixture
+def agent(db):
+    return UserFactory(username="agent", email="agent@upe.example")
+
+
+def feed_url(user) -> str:
+    return reverse("calendar:feed", args=[CalendarToken.for_user(user).token])
+
+
+def scene(agent):
+    unit = BargainingUnitFactory(code="008")
+    unit.agents.add(agent)
+    timed = SessionFactory(
+        date=datetime.date(2024, 6, 12),
+        status=Session.Status.SCHEDULED,
+        units=[unit],
+    )
+    Session.objects.filter(pk=timed.pk).update(
+        start_time=datetime.time(10, 0), location="County Administration Center; Room 1, 2nd"
+    )
+    all_day = SessionFactory(
+        date=datetime.date(2024, 6, 20), status=Session.Status.SCHEDULED, units=[unit]
+    )
+    SessionFactory(date=datetime.date(2024, 6, 25), status=Session.Status.SCHEDULED)  # not his
+    SessionFactory(date=datetime.date(2024, 5, 1), status=Session.Status.HELD, units=[unit])
+    mine = CommitmentFactory(
+        owner=agent, description="Send the volunteer list", due_date=datetime.date(2024, 6, 15)
+    )
+    CommitmentFactory(owner=agent, due_date=None, trigger="after training")  # no date yet
+    CommitmentFactory(due_date=datetime.date(2024, 6, 15))  # someone else's
+    return timed, all_day, mine
+
+
+def parse(response) -> Calendar:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    return Calendar.from_ical(response.content)
+
+
+def test_feed_parses_back_with_sessions_and_due_dates(client, agent):
+    timed, all_day, mine = scene(agent)
+    calendar = parse(client.get(feed_url(agent)))
+    assert calendar["VERSION"] == "2.0" and "PRODID" in calendar
+    events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+    assert set(events) == {
+        f"session-{timed.pk}@upe-confer",
+        f"session-{all_day.pk}@upe-confer",
+        f"commitment-{mine.pk}@upe-confer",
+    }
+    timed_event = events[f"session-{timed.pk}@upe-confer"]
+    start = timed_event.decoded("DTSTART")
+    assert start == datetime.datetime(2024, 6, 12, 10, 0, tzinfo=start.tzinfo)
+    assert start.utcoffset() == datetime.timedelta(hours=-7)  # Pacific daylight time
+    assert str(timed_event["LOCATION"]) == "County Administration Center; Room 1, 2nd"
+    assert calendar.walk("VTIMEZONE")[0]["TZID"] == "America/Los_Angeles"
+    assert events[f"session-{all_day.pk}@upe-confer"].decoded("DTSTART") == datetime.date(
+        2024, 6, 20
+    )
+    due = events[f"commitment-{mine.pk}@upe-confer"]
+    assert due.decoded("DTSTART") == datetime.date(2024, 6, 15)
+    assert "Send the volunteer list" in str(due["SUMMARY"])
+    for event in events.values():
+        assert "DTSTAMP" in event
+
+
+def test_uids_are_stable_between_fetches(client, agent):
+    scene(agent)
+    first = [str(e["UID"]) for e in parse(client.get(feed_url(agent))).walk("VEVENT")]
+    second = [str(e["UID"]) for e in parse(client.get(feed_url(agent))).walk("VEVENT")]
+    assert first == second
+
+
+def test_output_follows_rfc_5545_line_rules(client, agent):
+    scene(agent)
+    raw = client.get(feed_url(agent)).content
+    assert raw.startswith(b"BEGIN:VCALENDAR\r\n") and raw.endswith(b"END:VCALENDAR\r\n")
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+
+
+def test_staff_see_every_scheduled_session(client, roles):
+    staff = UserFactory(username="staffer")
+    staff.groups.add(roles[Role.STAFF])
+    SessionFactory(date=datetime.date(2024, 6, 25), status=Session.Status.SCHEDULED)
+    assert len(parse(client.get(feed_url(staff))).walk("VEVENT")) == 1
+
+
+def test_a_wrong_token_is_refused(client, agent):
+    scene(agent)
+    CalendarToken.for_user(agent)
+    assert client.get(reverse("calendar:feed", args=["not-the-token"])).status_code == 404
+
+
+def test_a_reset_token_is_refused_and_the_new_one_works(client, agent):
+    old = feed_url(agent)
+    client.force_login(agent)
+    page = client.get(reverse("calendar:settings"))
+    assert old in page.content.decode()
+    assert client.get(reverse("calendar:reset")).status_code == 405
+    response = client.post(reverse("calendar:reset"))
+    assert response.status_code == 302
+    client.logout()
+    assert client.get(old).status_code == 404
+    assert client.get(feed_url(agent)).status_code == 200
+
+
+def test_an_inactive_users_feed_is_refused(client, agent):
+    url = feed_url(agent)
+    agent.is_active = False
+    agent.save()
+    assert client.get(url).status_code == 404
+
+
+def test_the_calendar_page_needs_a_login(client):
+    response = client.get(reverse("calendar:settings"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert client.post(reverse("calendar:reset")).status_code == 302
+    assert not CalendarToken.objects.exists()
+
+
+def test_an_agent_sees_sessions_of_units_he_attends_as_staff(client, agent):
+    session = SessionFactory(date=datetime.date(2024, 6, 25), status=Session.Status.SCHEDULED)
+    session.upe_staff.add(agent)
+    AgendaItemFactory(session=session)
+    events = parse(client.get(feed_url(agent))).walk("VEVENT")
+    assert [str(e["UID"]) for e in events] == [f"session-{session.pk}@upe-confer"]
+
+
+def test_feed_runs_a_constant_number_of_queries(client, agent, django_assert_max_num_queries):
+    scene(agent)
+    url = feed_url(agent)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    unit = agent.assigned_units.get()
+    for day in range(10):
+        SessionFactory(
+            date=datetime.date(2024, 7, 1) + datetime.timedelta(days=day),
+            status=Session.Status.SCHEDULED,
+            units=[unit],
+        )
+        CommitmentFactory(owner=agent, due_date=datetime.date(2024, 7, 1))
+    with django_assert_max_num_queries(len(few)):
+        assert len(parse(client.get(url)).walk("VEVENT")) == 3 + 20

@@ -1,0 +1,42 @@
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from members.models import Attendance
+from sessions.models import AgendaItem, Commitment, Position, Session
+from sessions.synthetic import generate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_generate_data_creates_commitments_in_every_state(capsys):
+    call_command("generate_data", "--sessions", "150", "--seed", "7")
+    assert "Created 150 sessions" in capsys.readouterr().out
+    today = timezone.localdate()
+    assert Session.objects.count() == 150
+    assert AgendaItem.objects.count() >= 150
+    assert Position.objects.count() >= 2 * AgendaItem.objects.count()
+    assert Attendance.objects.exists()
+    commitments = Commitment.objects.all()
+    assert commitments.filter(status="kept").exists()
+    assert commitments.filter(status="broken").exists()
+    assert commitments.filter(status="withdrawn").exists()
+    assert commitments.overdue(today).exists()
+    assert commitments.due_within(90, today).exists()
+    assert commitments.awaiting_trigger().exists()
+    assert commitments.filter(trigger_occurred_on__isnull=False).exists()
+    assert Session.objects.filter(status="scheduled").exists()
+    # Every row honours the model's own rules, not just the database's.
+    for commitment in commitments[:200]:
+        commitment.full_clean()
+
+
+def test_generate_data_can_run_twice():
+    first = generate(20, seed=1)
+    second = generate(20, seed=2)
+    assert Session.objects.count() == first.sessions + second.sessions == 40
+
+
+def test_sessions_must_be_positive():
+    with pytest.raises(Exception, match="--sessions must be between"):
+        call_command("generate_data", "--sessions", "0")
