@@ -11,12 +11,12 @@ import datetime
 import random
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from members.models import Advocate, Attendance
+from members.generation import generate_update
+from members.models import Advocate, Attendance, publish_update, withdraw_update
 
 from .models import AgendaItem, BargainingUnit, Commitment, Party, Position, Session, Topic
 
@@ -221,7 +221,12 @@ def commitment_state(rng: random.Random, made_on: datetime.date, today: datetime
 
 
 @transaction.atomic
-def generate(sessions: int, seed: int = 2026, today: datetime.date | None = None) -> Summary:
+def generate(
+    sessions: int,
+    seed: int = 2026,
+    today: datetime.date | None = None,
+    updates: int = 200,
+) -> Summary:
     rng = random.Random(seed)
     today = today or timezone.localdate()
     summary = Summary()
@@ -316,20 +321,21 @@ def generate(sessions: int, seed: int = 2026, today: datetime.date | None = None
     Position.objects.bulk_create(positions, batch_size=BATCH)
     Commitment.objects.bulk_create(commitments, batch_size=BATCH)
     summary.positions, summary.commitments = len(positions), len(commitments)
-    summary.updates = generate_updates(new_sessions)
+    summary.updates = generate_updates(new_sessions, rng, limit=updates)
     return summary
 
 
-def generate_updates(sessions: list[Session]) -> str:
-    """Member updates come from issue 4's members.Update; only if it exists here."""
-    try:
-        apps.get_model("members", "Update")
-    except LookupError:
-        return "not generated (members.Update does not exist yet)"
-    generate_update = getattr(Session, "generate_update", None)
-    if generate_update is None:
-        return "not generated (members.Update exists, but Session.generate_update does not)"
-    held = [s for s in sessions if s.status == Session.Status.HELD][:200]
+def generate_updates(sessions: list[Session], rng: random.Random, limit: int) -> str:
+    """Member updates for up to `limit` held sessions: most published, some drafts, withdrawn.
+
+    Writing an update's text takes far longer than a bulk insert, hence the limit.
+    """
+    held = [s for s in sessions if s.status == Session.Status.HELD][:limit]
     for session in held:
-        generate_update(session)
-    return f"{len(held)} generated with Session.generate_update()"
+        update = generate_update(session)
+        roll = rng.random()
+        if roll < 0.8:
+            publish_update(update, at=timezone.now())
+        elif roll < 0.9:
+            withdraw_update(update)
+    return f"{len(held)} generated from held sessions (80% published, 10% withdrawn, 10% drafts)"

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_generate_data_creates_commitments_in_every_state(capsys):
-    call_command("generate_data", "--sessions", "150", "--seed", "7")
+    call_command("generate_data", "--sessions", "150", "--seed", "7", "--updates", "5")
     assert "Created 150 sessions" in capsys.readouterr().out
     today = timezone.localdate()
     assert Session.objects.count() == 150
@@ -32,11 +32,21 @@ def test_generate_data_creates_commitments_in_every_state(capsys):
 
 
 def test_generate_data_can_run_twice():
-    first = generate(20, seed=1)
-    second = generate(20, seed=2)
+    first = generate(20, seed=1, updates=0)
+    second = generate(20, seed=2, updates=0)
     assert Session.objects.count() == first.sessions + second.sessions == 40
 
 
 def test_sessions_must_be_positive():
     with pytest.raises(Exception, match="--sessions must be between"):
         call_command("generate_data", "--sessions", "0")
+
+
+def test_generate_data_writes_member_updates_in_several_states():
+    from members.models import Update
+
+    generate(40, seed=3, updates=12)
+    updates = Update.objects.all()
+    assert updates.filter(status="published").exists()
+    assert 0 < updates.count() <= 12
+    assert all(update.session.status == "held" for update in updates.select_related("session"))

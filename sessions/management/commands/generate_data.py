@@ -15,12 +15,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--sessions", type=int, default=1000, help="How many sessions.")
         parser.add_argument("--seed", type=int, default=2026, help="Random seed (repeatable).")
+        parser.add_argument(
+            "--updates", type=int, default=200, help="Member updates to write (at most)."
+        )
 
-    def handle(self, *args, sessions: int, seed: int, **options) -> None:
+    def handle(self, *args, sessions: int, seed: int, updates: int, **options) -> None:
         if not 1 <= sessions <= 1_000_000:
             raise CommandError("--sessions must be between 1 and 1,000,000.")
         started = time.perf_counter()
-        summary = generate(sessions, seed=seed)
+        if updates < 0:
+            raise CommandError("--updates cannot be negative.")
+        summary = generate(sessions, seed=seed, updates=updates)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"Created {summary.sessions} sessions, {summary.agenda_items} agenda items, "
