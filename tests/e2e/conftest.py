@@ -33,10 +33,6 @@ from tests.e2e.checks import (
     watch,
 )
 
-# Playwright's sync API keeps an event loop running in the test thread; Django would then refuse
-# database access from the tests (the live server runs in its own thread and is unaffected).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 E2E_DIR = Path(__file__).resolve().parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -58,6 +54,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 # --- The browser and the live server ----------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _django_beside_playwright() -> Iterator[None]:
+    # Playwright's sync API keeps an event loop running in the test thread, so Django would refuse
+    # the tests' own database calls (the live server has its own thread and is unaffected). Set
+    # only while browser tests run, so the rest of the suite keeps Django's check.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
@@ -150,9 +160,27 @@ def check_page(request: pytest.FixtureRequest, html_batch: HtmlBatch) -> Callabl
         if html:
             require_nu_checker()  # skip (or fail on CI) now, not at the end of the run
             html_batch.add(document_html(page), source=f"{request.node.nodeid} → {page.url}")
-        request.node.user_properties.append(("page_checked", page.url))
+        request.node.user_properties.append(("page_checked", {"url": page.url, "html": html}))
 
     return check_page
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    checked = [
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", [])
+        if name == "page_checked"
+    ]
+    if checked:
+        validated = sum(1 for page in checked if page["html"])
+        terminalreporter.write_line(
+            f"Browser tests: {len(checked)} page views checked (CSP + axe-core), "
+            f"{validated} of them also by the Nu HTML Checker; "
+            f"{len({page['url'] for page in checked})} distinct URLs."
+        )
 
 
 # --- A screenshot and the HTML of every open page when a test fails ---------------------------

@@ -2,7 +2,7 @@
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.e2e.checks import (
     assert_no_axe_violations,
@@ -74,3 +74,11 @@ def test_a_page_wider_than_the_window_is_reported(page: Page):
 
     with pytest.raises(AssertionError, match=r"the page is 8\d\dpx wide"):
         assert_no_horizontal_scroll(page)
+
+
+def test_sign_in_fixture_opens_the_admin_without_the_sign_in_page(page: Page, sign_in, superuser):
+    sign_in(superuser)
+
+    page.goto(reverse("admin:index"))
+
+    expect(page.get_by_role("heading", name="The meet-and-confer record")).to_be_visible()
