@@ -16,7 +16,6 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Response
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,12 +155,12 @@ def assert_no_axe_violations(page: Page, known: dict[str, str] | None = None) ->
 def document_html(page: Page) -> str:
     """The HTML the server sent for the page's current document (not the DOM re-serialized)."""
     response = watch(page).document
-    if response is not None and response.url == page.url:
-        try:
-            return response.text()
-        except PlaywrightError:  # the body can be evicted from the cache; the DOM is next best
-            pass
-    return page.content()
+    if response is None or response.url.split("#")[0] != page.url.split("#")[0]:
+        raise AssertionError(
+            f"No HTML response was seen for {page.url}: the Nu checker needs a page reached by "
+            "navigation on a watched page (pages of the `context` fixture, or `watch(page)`)."
+        )
+    return response.text()
 
 
 # The client compiler alone (C1) halves the checker's CPU time on a short run like ours; its bigger

@@ -137,12 +137,15 @@ def html_batch(worker_id: str) -> Iterator[HtmlBatch]:
     labels = dict(batch.sources)
     errors = validate_html_files(list(labels)) if labels else {}
     failing = [(path, messages) for path, messages in errors.items() if messages]
-    assert not failing, "The Nu HTML Checker found errors in pages the browser tests saw:\n" + (
-        "\n".join(
-            f"- {labels[path]}\n  saved as {path}\n{describe_html_errors(messages)}"
-            for path, messages in failing
+    if failing:
+        pytest.fail(
+            "The Nu HTML Checker found errors in pages the browser tests saw:\n"
+            + "\n".join(
+                f"- {labels[path]}\n  saved as {path}\n{describe_html_errors(messages)}"
+                for path, messages in failing
+            ),
+            pytrace=False,
         )
-    )
 
 
 @pytest.fixture
