@@ -88,10 +88,16 @@ def browser_context_args(browser_context_args: dict, live_server) -> dict:
 
 
 @pytest.fixture
-def context(context: BrowserContext) -> BrowserContext:
-    # Watch every page from its first request: CSP reports and document responses.
-    context.on("page", watch)
-    return context
+def new_context(new_context: Callable[..., BrowserContext]) -> Callable[..., BrowserContext]:
+    """Every context (`context`, or more from `new_context()` for a second user) is watched:
+    each of its pages reports CSP violations and keeps its document response from the start."""
+
+    def create(**kwargs) -> BrowserContext:
+        context = new_context(**kwargs)
+        context.on("page", watch)
+        return context
+
+    return create
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from tests.e2e.checks import (
     assert_no_csp_violations,
     assert_no_horizontal_scroll,
     assert_valid_html,
+    document_html,
 )
 
 VALID = (
@@ -82,3 +83,17 @@ def test_sign_in_fixture_opens_the_admin_without_the_sign_in_page(page: Page, si
     page.goto(reverse("admin:index"))
 
     expect(page.get_by_role("heading", name="The meet-and-confer record")).to_be_visible()
+
+
+def test_a_second_user_gets_a_context_of_their_own(page: Page, new_context, sign_in, superuser):
+    other = new_context()
+    sign_in(superuser, into=other)
+    staff_page = other.new_page()
+
+    staff_page.goto(reverse("admin:index"))
+    page.goto(reverse("admin:index"))
+
+    expect(staff_page.get_by_role("heading", name="The meet-and-confer record")).to_be_visible()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()  # the admin asks who
+    assert_no_csp_violations(staff_page)
+    assert document_html(staff_page).startswith("<!DOCTYPE html>")
