@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
+from sessions.admin import UnitScopedAdmin
+
 from .models import Advocate, Attendance
 
 
@@ -22,7 +24,8 @@ class AdvocateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(SimpleHistoryAdmin):
+class AttendanceAdmin(UnitScopedAdmin, SimpleHistoryAdmin):
+    session_lookup = session_attr = "session_id"
     list_display = ["advocate", "session"]
     list_filter = ["advocate__unit"]
     list_select_related = ["advocate", "session"]

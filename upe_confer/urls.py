@@ -9,5 +9,6 @@ admin.site.index_title = "The meet-and-confer record"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("agent/", include("sessions.urls")),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
