@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.forms.models import BaseModelFormSet, modelformset_factory
+from django.forms.utils import ErrorDict
 from django.utils.text import slugify
 
 from members.models import Advocate, Attendance
@@ -167,7 +168,11 @@ class SessionForm(PlainTextMixin, forms.ModelForm):
         if session.pk:
             self.fields["version"].initial = session.version
             # The instance was read with units and attendances prefetched (see the view).
-            self.fields["units"].initial = [str(unit.pk) for unit in session.units.all()]
+            # Units the user may not change are not offered, and kept on save.
+            offered = self.fields["units"].objects
+            self.fields["units"].initial = [
+                str(unit.pk) for unit in session.units.all() if str(unit.pk) in offered
+            ]
             self.fields["advocates"].initial = [
                 str(attendance.advocate_id) for attendance in session.attendances.all()
             ]
@@ -386,6 +391,16 @@ class SessionFlow:
     def formsets(self) -> list:
         nested = [fs for block in self.blocks for fs in block.formsets]
         return [self.advocate_formset, self.item_formset, *nested]
+
+    def without_validation(self) -> "SessionFlow":
+        """For the "add a row" page: show what was typed, unjudged. (Rendering a bound field
+        asks for its errors, which would validate every row of the page.)"""
+        for form in [self.session_form, *(f for fs in self.formsets() for f in fs.forms)]:
+            form._errors = ErrorDict()
+        for formset in self.formsets():
+            formset._errors = [ErrorDict() for _ in formset.forms]
+            formset._non_form_errors = formset.error_class()
+        return self
 
     def is_valid(self) -> bool:
         results = [self.session_form.is_valid()] + [fs.is_valid() for fs in self.formsets()]

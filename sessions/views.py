@@ -88,12 +88,13 @@ def _flow_page(request: HttpRequest, load) -> HttpResponse:
     add = request.POST.get("add")
     if add:
         # "Add another …" without JavaScript: the same page with one more empty row.
+        # Adding a row is not an attempt to save: nothing is judged, nothing is saved.
+        data = request.POST
         if add in add_row_prefixes(request.POST):
             data = add_row(request.POST, add)
-            context.update(show_errors=False, added=add)
-        else:
-            data = request.POST
-        return _render_flow(request, SessionFlow(data, session=session, units=units), context)
+        context["show_errors"] = False
+        flow = SessionFlow(data, session=session, units=units).without_validation()
+        return _render_flow(request, flow, context)
 
     flow = SessionFlow(request.POST, session=session, units=units)
     if not flow.is_valid():
