@@ -38,7 +38,18 @@ class UnitScopedAdmin:
         except (ValueError, ValidationError):
             return False
 
-    # django-simple-history's pages look objects up without get_queryset: scope them here.
+    # Out of scope is "not found" (404) rather than the admin's redirect for a missing object;
+    # django-simple-history's pages look objects up without get_queryset, so they are scoped here.
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.in_scope(request, object_id):
+            raise Http404
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if not self.in_scope(request, object_id):
+            raise Http404
+        return super().delete_view(request, object_id, extra_context)
+
     def history_view(self, request, object_id, extra_context=None):
         if not self.in_scope(request, object_id):
             raise Http404
