@@ -229,9 +229,13 @@ class SessionAdmin(UnitScopedAdmin, SimpleHistoryAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "units" and not sees_every_unit(request.user):
             # Only the user's units are offered, plus those already on the session (kept).
+            queryset = units_for(request.user)
             object_id = request.resolver_match.kwargs.get("object_id")
-            on_session = BargainingUnit.objects.filter(sessions__pk=object_id or None)
-            kwargs["queryset"] = (units_for(request.user) | on_session).distinct()
+            if object_id:
+                # change_view has already checked that this session is in the user's scope.
+                on_session = BargainingUnit.objects.filter(sessions__pk=unquote(object_id))
+                queryset = (queryset | on_session).distinct()
+            kwargs["queryset"] = queryset
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description="units")

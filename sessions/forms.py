@@ -197,6 +197,8 @@ class NewAdvocateForm(PlainTextMixin, forms.Form):
     def __init__(self, *args, choices: FlowChoices, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"] = CachedChoiceField(choices.units, label="Unit")
+        if len(choices.units) == 1:
+            self.fields["unit"].initial = str(choices.units[0].pk)
         self.fields["classification"].help_text = "e.g. Social Worker, Clerical."
 
 

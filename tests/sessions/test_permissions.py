@@ -10,6 +10,7 @@ from tests.factories import (
     AdvocateFactory,
     AgendaItemFactory,
     AttendanceFactory,
+    BargainingUnitFactory,
     CommitmentFactory,
     PositionFactory,
     SessionFactory,
@@ -292,3 +293,10 @@ def test_admin_refuses_attaching_an_agenda_item_to_another_units_session(
     )
     assert response.status_code == 200
     assert not theirs.agenda_items.exists()
+
+
+def test_admin_add_session_offers_an_agent_only_their_units(client, users, unit_005, unit_008):
+    BargainingUnitFactory(code="009")  # a unit with no session yet
+    client.force_login(users["agent_008"])
+    response = client.get(url("admin:confer_session_add"))
+    assert list(response.context["adminform"].form.fields["units"].queryset) == [unit_008]

@@ -2,6 +2,7 @@
 every page runs a number of queries that does not grow with the data."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -305,3 +306,15 @@ def test_each_page_runs_a_constant_number_of_queries(
     with django_assert_max_num_queries(few):
         response = getattr(as_agent, method)(url, data)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_have_no_inline_script_or_style(as_agent, unit_008, page):
+    """The strict CSP would block them: rows are added by static/js/formset-rows.js."""
+    session = fill(unit_008, sessions=1, items=1)
+    method, url, data = request_page(as_agent, page, session)
+    body = getattr(as_agent, method)(url, data).content.decode()
+    assert not re.search(r"<script(?![^>]*\ssrc=)", body)
+    assert " style=" not in body
+    if page in {"new", "edit", "add_row"}:
+        assert "js/formset-rows.js" in body
