@@ -303,16 +303,21 @@ class CommitmentForm(PlainTextMixin, forms.ModelForm):
             self.fields["owner"].initial = self.instance.owner_id and str(self.instance.owner_id)
 
 
+# Generous limits that no real session reaches, so a forged form count cannot make the server
+# build thousands of forms.
+LIMITS = {"max_num": 60, "absolute_max": 100, "validate_max": True}
 AgendaItemFormSet = modelformset_factory(
-    AgendaItem, form=AgendaItemForm, formset=ListModelFormSet, extra=0, can_delete=True
+    AgendaItem, form=AgendaItemForm, formset=ListModelFormSet, extra=0, can_delete=True, **LIMITS
 )
 PositionFormSet = modelformset_factory(
-    Position, form=PositionForm, formset=ListModelFormSet, extra=0, can_delete=True
+    Position, form=PositionForm, formset=ListModelFormSet, extra=0, can_delete=True, **LIMITS
 )
 CommitmentFormSet = modelformset_factory(
-    Commitment, form=CommitmentForm, formset=ListModelFormSet, extra=0, can_delete=True
+    Commitment, form=CommitmentForm, formset=ListModelFormSet, extra=0, can_delete=True, **LIMITS
 )
-AdvocateFormSet = forms.formset_factory(NewAdvocateForm, formset=NewAdvocateFormSet, extra=0)
+AdvocateFormSet = forms.formset_factory(
+    NewAdvocateForm, formset=NewAdvocateFormSet, extra=0, **LIMITS
+)
 
 
 def in_use(form) -> bool:
@@ -544,7 +549,7 @@ def add_row_prefixes(data) -> set[str]:
         items = int(data.get(f"{SessionFlow.ITEMS}-TOTAL_FORMS", 0))
     except ValueError:
         items = 0
-    for n in range(min(items, 1000)):
+    for n in range(min(items, LIMITS["absolute_max"])):
         prefixes |= {f"items-{n}-positions", f"items-{n}-commitments"}
     return prefixes
 

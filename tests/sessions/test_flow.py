@@ -320,3 +320,21 @@ def test_a_change_made_in_the_admin_makes_the_flow_page_stale(client, logged, st
     response = admin.post(change, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert client.post(edit_url(logged), mine).status_code == 409
+
+
+def test_the_008_agent_cannot_see_the_005_only_pages_of_another_agent(
+    client, logged, agent_005, unit_005
+):
+    other = Client()
+    other.force_login(agent_005)
+    advocates = {name: AdvocateFactory(name=name, unit=unit_005) for name in SEED["advocates"][:3]}
+    data = seed_post(unit_005, advocates, topic=None)
+    assert other.post(NEW_URL, data).status_code == 302
+    theirs = Session.objects.get(units=unit_005)
+
+    for name in ["session_detail", "session_edit"]:
+        assert client.get(reverse(f"sessions:{name}", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("admin:confer_session_change", args=[theirs.pk])).status_code == 404
+    home = client.get(reverse("sessions:agent_home"))
+    assert theirs not in home.context["recent"]
+    assert other.get(reverse("sessions:session_detail", args=[logged.pk])).status_code == 404
