@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.urls import reverse
@@ -117,12 +118,10 @@ class SessionAdminForm(forms.ModelForm):
         if self.instance.pk:
             # The admin saves inside a transaction: locking the row here keeps a concurrent
             # save from slipping in between this check and the save (PostgreSQL).
-            current = (
-                Session.objects.select_for_update()
-                .filter(pk=self.instance.pk)
-                .values_list("version", flat=True)
-                .first()
-            )
+            row = Session.objects.filter(pk=self.instance.pk)
+            if transaction.get_connection().in_atomic_block:  # not so in simple-history's revert
+                row = row.select_for_update()
+            current = row.values_list("version", flat=True).first()
             if cleaned.get("read_version") != current:
                 raise ValidationError(stale_message(self.instance, cleaned.get("read_version")))
         return cleaned

@@ -300,3 +300,28 @@ def test_admin_add_session_offers_an_agent_only_their_units(client, users, unit_
     client.force_login(users["agent_008"])
     response = client.get(url("admin:confer_session_add"))
     assert list(response.context["adminform"].form.fields["units"].queryset) == [unit_008]
+
+
+def test_staff_can_revert_a_session_from_its_history(client, users, record, unit_008):
+    session = record["session"]
+    first = session.history.earliest()
+    session.summary = "Later"
+    session.save()
+    client.force_login(users["staff"])
+    revert = reverse("admin:confer_session_simple_history", args=[session.pk, first.history_id])
+    assert client.get(revert).status_code == 200
+    data = admin_session_post(record, unit_008) | {"summary": "Original", "status": "scheduled"}
+    response = client.post(revert, data)
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert (session.summary, session.version) == ("Original", 2)
+
+
+def test_an_agent_cannot_open_another_units_history_versions(client, users, record):
+    session = record["session"]
+    client.force_login(users["agent_005"])
+    revert = reverse(
+        "admin:confer_session_simple_history",
+        args=[session.pk, session.history.earliest().history_id],
+    )
+    assert client.get(revert).status_code == 404
