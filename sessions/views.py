@@ -26,14 +26,11 @@ can_log = permission_required("confer.add_session", raise_exception=True)
 def agent_home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     units = list(units_for(request.user).order_by("code"))
-    mine = (
-        sessions_editable_by(request.user)
-        .prefetch_related("units")
-        .annotate(item_count=Count("agenda_items"))
-    )
+    editable = sessions_editable_by(request.user)
+    mine = editable.prefetch_related("units").annotate(item_count=Count("agenda_items"))
     commitments = (
         Commitment.objects.open()
-        .filter(agenda_item__session__in=mine.values("pk"))
+        .filter(agenda_item__session__in=editable.values("pk"))
         .select_related("agenda_item__session", "owner")
         .prefetch_related("agenda_item__session__units")
         .order_by(F("due_date").asc(nulls_last=True), "agenda_item__session__date", "pk")
