@@ -8,6 +8,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from sessions.admin import UnitScopedAdmin
+
 from .forms import RosterImportForm
 from .models import (
     Advocate,
@@ -37,7 +39,8 @@ class AdvocateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(SimpleHistoryAdmin):
+class AttendanceAdmin(UnitScopedAdmin, SimpleHistoryAdmin):
+    session_lookup = session_attr = "session_id"
     list_display = ["advocate", "session"]
     list_filter = ["advocate__unit"]
     list_select_related = ["advocate", "session"]

@@ -1,8 +1,13 @@
+from operator import attrgetter
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,6 +17,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from members.roles import Role, has_role
 
 from . import followup, reports
+from .access import sees_every_unit, sessions_editable_by, sessions_readable_by, units_for
+from .locking import bump_version, claim_version, stale_message
 from .models import (
     AgendaItem,
     BargainingUnit,
@@ -22,6 +29,117 @@ from .models import (
     Session,
     Topic,
 )
+
+
+class UnitScopedAdmin:
+    """Per-unit access in the admin (sessions/access.py): outside Staff, a user finds only the
+    sessions their role and units allow, and changes or deletes only those they may edit. The
+    filter is in the query, so anything else is "not found"."""
+
+    session_lookup = "pk"  # from this model to its session's primary key, in a query
+    session_attr = "pk"  # the same, on an object
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if sees_every_unit(request.user):
+            return queryset
+        readable = sessions_readable_by(request.user).values("pk")
+        return queryset.filter(**{f"{self.session_lookup}__in": readable})
+
+    def in_scope(self, request, object_id) -> bool:
+        if sees_every_unit(request.user):
+            return True
+        try:
+            return self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, ValidationError):
+            return False
+
+    # Out of scope is "not found" (404) rather than the admin's redirect for a missing object;
+    # django-simple-history's pages look objects up without get_queryset, so they are scoped here.
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.in_scope(request, object_id):
+            raise Http404
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if not self.in_scope(request, object_id):
+            raise Http404
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.in_scope(request, object_id):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self.in_scope(request, object_id):
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def may_edit(self, request, obj) -> bool:
+        if obj is None or sees_every_unit(request.user):
+            return True
+        session_id = attrgetter(self.session_attr)(obj)
+        return sessions_editable_by(request.user).filter(pk=session_id).exists()
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self.may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self.may_edit(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A forged id of another unit's session or agenda item is "not a valid choice".
+        if not sees_every_unit(request.user):
+            editable = sessions_editable_by(request.user)
+            if db_field.related_model is Session:
+                kwargs["queryset"] = editable
+            elif db_field.related_model is AgendaItem:
+                kwargs["queryset"] = AgendaItem.objects.filter(session__in=editable)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SessionPartAdmin(UnitScopedAdmin):
+    """Agenda items, positions and commitments: a change here makes open forms of the session
+    stale (optimistic locking, sessions/locking.py)."""
+
+    def save_model(self, request, obj, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        bump_version(attrgetter(self.session_attr)(obj))
+
+    def delete_model(self, request, obj) -> None:
+        session_id = attrgetter(self.session_attr)(obj)
+        super().delete_model(request, obj)
+        bump_version(session_id)
+
+
+class SessionAdminForm(forms.ModelForm):
+    # The version the form was read at; a save from an older one is refused (no lost edits).
+    read_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Read from the table, not the instance: the history page's "revert" form is built
+            # from an old copy of the session, yet is read now.
+            self.fields["read_version"].initial = (
+                Session.objects.filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            # The admin saves inside a transaction: locking the row here keeps a concurrent
+            # save from slipping in between this check and the save (PostgreSQL).
+            row = Session.objects.filter(pk=self.instance.pk)
+            if transaction.get_connection().in_atomic_block:  # not so in simple-history's revert
+                row = row.select_for_update()
+            current = row.values_list("version", flat=True).first()
+            if cleaned.get("read_version") != current:
+                raise ValidationError(stale_message(self.instance, cleaned.get("read_version")))
+        return cleaned
 
 
 @admin.register(BargainingUnit)
@@ -88,7 +206,8 @@ class AttendanceInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(SimpleHistoryAdmin):
+class SessionAdmin(UnitScopedAdmin, SimpleHistoryAdmin):
+    form = SessionAdminForm
     list_display = ["__str__", "unit_codes", "status", "topic_names", "agenda_item_count"]
     list_filter = ["status", "units", "date"]
     search_fields = ["summary", "location", "agenda_items__title", "agenda_items__topic__name"]
@@ -100,7 +219,10 @@ class SessionAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["date", "start_time", "location", "units", "status"]}),
         ("Who was there", {"fields": ["county_attendees", "upe_staff", "upe_attendees"]}),
         ("What it was about", {"fields": ["summary", "next_steps"]}),
-        ("Record", {"fields": ["logged_by", "created_at", "updated_at", "version"]}),
+        (
+            "Record",
+            {"fields": ["logged_by", "created_at", "updated_at", "version", "read_version"]},
+        ),
     ]
 
     def get_queryset(self, request):
@@ -114,6 +236,8 @@ class SessionAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj: Session, form, change: bool) -> None:
         if not change:
             obj.logged_by = request.user
+        else:
+            claim_version(obj, form.cleaned_data.get("read_version"))
         super().save_model(request, obj, form, change)
 
     def get_urls(self):
@@ -166,6 +290,18 @@ class SessionAdmin(SimpleHistoryAdmin):
             },
         )
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "units" and not sees_every_unit(request.user):
+            # Only the user's units are offered, plus those already on the session (kept).
+            queryset = units_for(request.user)
+            object_id = request.resolver_match.kwargs.get("object_id")
+            if object_id:
+                # change_view has already checked that this session is in the user's scope.
+                on_session = BargainingUnit.objects.filter(sessions__pk=unquote(object_id))
+                queryset = (queryset | on_session).distinct()
+            kwargs["queryset"] = queryset
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     @admin.display(description="units")
     def unit_codes(self, session: Session) -> str:
         return session.unit_codes
@@ -201,7 +337,8 @@ class CommitmentInline(admin.StackedInline):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(SimpleHistoryAdmin):
+class AgendaItemAdmin(SessionPartAdmin, SimpleHistoryAdmin):
+    session_lookup = session_attr = "session_id"
     list_display = ["title", "session_link", "topic", "order"]
     list_filter = ["topic", "session__units"]
     list_select_related = ["session", "topic"]
@@ -216,7 +353,9 @@ class AgendaItemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(SimpleHistoryAdmin):
+class PositionAdmin(SessionPartAdmin, SimpleHistoryAdmin):
+    session_lookup = "agenda_item__session_id"
+    session_attr = "agenda_item.session_id"
     list_display = ["__str__", "agenda_item", "order", "short_statement"]
     list_filter = ["party", "kind"]
     list_select_related = ["agenda_item"]
@@ -229,7 +368,9 @@ class PositionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(SimpleHistoryAdmin):
+class CommitmentAdmin(SessionPartAdmin, SimpleHistoryAdmin):
+    session_lookup = "agenda_item__session_id"
+    session_attr = "agenda_item.session_id"
     list_display = [
         "short_description",
         "party",

@@ -10,6 +10,7 @@ admin.site.index_title = "The meet-and-confer record"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("agent/", include("sessions.urls")),
     path("calendar/", include("sessions.calendar", namespace="calendar")),
     path("", include("members.urls")),
     # The home page is the members' list of updates.

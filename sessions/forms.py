@@ -1,0 +1,558 @@
+"""The business agent's "log a session" flow: one page of plain Django forms and formsets.
+
+Layout of the page (every prefix is a plain formset prefix, so the page needs no JavaScript):
+
+    session form               fields of the Session, the advocates present, the version read
+    advocates-N-…              new advocates added on the page
+    items-N-…                  agenda items
+    items-N-positions-M-…      the positions of agenda item N, in order
+    items-N-commitments-M-…    the commitments of agenda item N
+
+`SessionFlow` builds all of them from one request, validates them together and saves them in one
+transaction (all or nothing), refusing a save made from a stale version of the session.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.forms.models import BaseModelFormSet, modelformset_factory
+from django.forms.utils import ErrorDict
+from django.utils.text import slugify
+
+from members.models import Advocate, Attendance
+from members.roles import Role
+
+from .locking import claim_version
+from .models import AgendaItem, BargainingUnit, Commitment, Position, Session, Topic
+
+# Text is stored and shown as plain text. Markup is refused with a message rather than stored:
+# the updates generated from the record are published, and a tag in them is never intended.
+MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>|<\s*script|javascript\s*:", re.IGNORECASE)
+# A session logged more than two years ahead is a typo, not a plan.
+FURTHEST_AHEAD = datetime.timedelta(days=2 * 365)
+
+
+def no_markup(value: str) -> None:
+    if isinstance(value, str) and MARKUP.search(value):
+        raise ValidationError(
+            "Plain text only: remove the HTML tags (anything written like <b> or <script>).",
+            code="markup",
+        )
+
+
+class PlainTextMixin:
+    """Every text input of the flow refuses markup."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(no_markup)
+
+
+@dataclass
+class FlowChoices:
+    """Everything the flow's select boxes offer, read once per request so that a page's query
+    count does not grow with the number of agenda items, positions and commitments."""
+
+    units: list[BargainingUnit]
+    topics: list[Topic]
+    owners: list
+    advocates: list[Advocate]
+
+    @classmethod
+    def load(cls, units, session: Session | None = None) -> "FlowChoices":
+        on_session = set(session.units.all()) if session is not None else set()
+        units = [unit for unit in units.distinct() if unit.active or unit in on_session]
+        in_session = Q(pk__in=[]) if session is None else Q(attendances__session=session)
+        advocates = (
+            Advocate.objects.filter(Q(active=True, unit__in=units) | in_session)
+            .select_related("unit")
+            .distinct()
+            .order_by("unit__code", "name")
+        )
+        owned = Q(pk__in=[])
+        if session is not None:
+            owned = Q(commitments_owned__agenda_item__session=session)
+        owners = (
+            get_user_model()
+            .objects.filter(
+                Q(is_active=True, groups__name__in=[Role.BUSINESS_AGENT, Role.STAFF]) | owned
+            )
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
+        return cls(
+            units=sorted(set(units), key=lambda unit: unit.code),
+            topics=list(Topic.objects.order_by("name")),
+            owners=list(owners),
+            advocates=list(advocates),
+        )
+
+
+class CachedChoiceField(forms.TypedChoiceField):
+    """A select over objects read once (FlowChoices): validating it runs no query."""
+
+    def __init__(self, objects, label_from=str, **kwargs) -> None:
+        self.objects = {str(obj.pk): obj for obj in objects}
+        choices = [("", "---------")] + [(key, label_from(o)) for key, o in self.objects.items()]
+        super().__init__(choices=choices, coerce=self.objects.get, empty_value=None, **kwargs)
+
+    def prepare_value(self, value):
+        return getattr(value, "pk", value)
+
+    def has_changed(self, initial, data) -> bool:
+        initial = "" if initial is None else str(getattr(initial, "pk", initial))
+        return initial != (data or "")
+
+
+class CachedMultipleChoiceField(forms.TypedMultipleChoiceField):
+    def __init__(self, objects, label_from=str, **kwargs) -> None:
+        self.objects = {str(obj.pk): obj for obj in objects}
+        choices = [(key, label_from(obj)) for key, obj in self.objects.items()]
+        super().__init__(choices=choices, coerce=self.objects.get, **kwargs)
+
+    def prepare_value(self, value):
+        return [str(getattr(v, "pk", v)) for v in value or []]
+
+
+def user_label(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class SessionForm(PlainTextMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Session
+        fields = [
+            "date",
+            "start_time",
+            "location",
+            "county_attendees",
+            "upe_attendees",
+            "summary",
+            "next_steps",
+        ]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "county_attendees": forms.Textarea(attrs={"rows": 3}),
+            "upe_attendees": forms.Textarea(attrs={"rows": 3}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "next_steps": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, choices: FlowChoices, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        session = self.instance
+        self.fields["units"] = CachedMultipleChoiceField(
+            choices.units,
+            label="Units",
+            widget=forms.CheckboxSelectMultiple,
+            help_text="The units this session was for.",
+        )
+        self.fields["advocates"] = CachedMultipleChoiceField(
+            choices.advocates,
+            label_from=lambda advocate: f"{advocate.name} ({advocate.unit.code})",
+            label="Advocates present",
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+        )
+        if session.pk:
+            self.fields["version"].initial = session.version
+            # The instance was read with units and attendances prefetched (see the view).
+            # Units the user may not change are not offered, and kept on save.
+            offered = self.fields["units"].objects
+            self.fields["units"].initial = [
+                str(unit.pk) for unit in session.units.all() if str(unit.pk) in offered
+            ]
+            self.fields["advocates"].initial = [
+                str(attendance.advocate_id) for attendance in session.attendances.all()
+            ]
+        elif len(choices.units) == 1:
+            self.fields["units"].initial = [str(choices.units[0].pk)]
+        # Keep the order of the page: units right after the place.
+        order = ["date", "start_time", "location", "units", "county_attendees", "upe_attendees"]
+        self.order_fields([*order, "advocates"])
+
+    def clean_date(self) -> datetime.date:
+        date = self.cleaned_data["date"]
+        if date and date > datetime.date.today() + FURTHEST_AHEAD:
+            raise ValidationError("That date is more than two years ahead: check the year.")
+        return date
+
+
+class NewAdvocateForm(PlainTextMixin, forms.Form):
+    name = forms.CharField(max_length=200)
+    unit = forms.Field()  # replaced in __init__
+    classification = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, choices: FlowChoices, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = CachedChoiceField(choices.units, label="Unit")
+        if len(choices.units) == 1:
+            self.fields["unit"].initial = str(choices.units[0].pk)
+        self.fields["classification"].help_text = "e.g. Social Worker, Clerical."
+
+
+class NewAdvocateFormSet(forms.BaseFormSet):
+    def __init__(self, *args, choices: FlowChoices, **kwargs) -> None:
+        self.choices = choices
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"choices": self.choices}
+
+
+class ListModelFormSet(BaseModelFormSet):
+    """A model formset over objects already read (prefetched), so building it runs no query.
+
+    The hidden primary key only accepts those objects: a forged id of another session's row is
+    an error on the page, not a way to touch that row.
+    """
+
+    def __init__(self, *args, objects=(), choices: FlowChoices, **kwargs) -> None:
+        self.objects = list(objects)
+        self.choices = choices
+        super().__init__(*args, queryset=self.model.objects.none(), **kwargs)
+
+    def get_queryset(self):
+        return self.objects
+
+    def get_form_kwargs(self, index):
+        return {"choices": self.choices}
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        pk_name = self.model._meta.pk.name
+        form.fields[pk_name].queryset = self.model.objects.filter(
+            pk__in=[obj.pk for obj in self.objects]
+        )
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = f"Remove this {self.model._meta.verbose_name}"
+
+
+class AgendaItemForm(PlainTextMixin, forms.ModelForm):
+    new_topic = forms.CharField(
+        label="…or a new topic",
+        max_length=200,
+        required=False,
+        help_text="Type a name if the topic is not in the list.",
+    )
+
+    class Meta:
+        model = AgendaItem
+        fields = ["title", "discussion", "outcome", "member_guidance"]
+        widgets = {
+            "discussion": forms.Textarea(attrs={"rows": 3}),
+            "outcome": forms.Textarea(attrs={"rows": 2}),
+            "member_guidance": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, choices: FlowChoices, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topic"] = CachedChoiceField(choices.topics, label="Topic", required=False)
+        if self.instance.pk:
+            self.fields["topic"].initial = str(self.instance.topic_id)
+        self.order_fields(["topic", "new_topic", "title", "discussion"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("topic") and not (cleaned.get("new_topic") or "").strip():
+            self.add_error("topic", "Pick the topic, or type a new one below.")
+        return cleaned
+
+
+class PositionForm(PlainTextMixin, forms.ModelForm):
+    class Meta:
+        model = Position
+        fields = ["party", "kind", "statement"]
+        widgets = {"statement": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, choices: FlowChoices, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class CommitmentForm(PlainTextMixin, forms.ModelForm):
+    class Meta:
+        model = Commitment
+        fields = ["party", "description", "due_date", "trigger", "owner"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {"due_date": "A due date, or a trigger below."}
+
+    def __init__(self, *args, choices: FlowChoices, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"] = CachedChoiceField(
+            choices.owners,
+            label_from=user_label,
+            label="Owner",
+            required=False,
+            help_text="Who at UPE follows this up.",
+        )
+        if self.instance.pk:
+            self.fields["owner"].initial = self.instance.owner_id and str(self.instance.owner_id)
+
+
+# Generous limits that no real session reaches, so a forged form count cannot make the server
+# build thousands of forms.
+LIMITS = {"max_num": 60, "absolute_max": 100, "validate_max": True}
+AgendaItemFormSet = modelformset_factory(
+    AgendaItem, form=AgendaItemForm, formset=ListModelFormSet, extra=0, can_delete=True, **LIMITS
+)
+PositionFormSet = modelformset_factory(
+    Position, form=PositionForm, formset=ListModelFormSet, extra=0, can_delete=True, **LIMITS
+)
+CommitmentFormSet = modelformset_factory(
+    Commitment, form=CommitmentForm, formset=ListModelFormSet, extra=0, can_delete=True, **LIMITS
+)
+AdvocateFormSet = forms.formset_factory(
+    NewAdvocateForm, formset=NewAdvocateFormSet, extra=0, **LIMITS
+)
+
+
+def in_use(form) -> bool:
+    """A form whose row exists or was filled in (a blank extra row is ignored)."""
+    instance = getattr(form, "instance", None)
+    return bool(getattr(instance, "pk", None)) or form.has_changed() or not form.empty_permitted
+
+
+def kept_forms(formset) -> list:
+    deleted = set(map(id, formset.deleted_forms)) if formset.can_delete else set()
+    return [form for form in formset.forms if id(form) not in deleted and in_use(form)]
+
+
+class AgendaBlock:
+    """One agenda item's form and its two nested formsets."""
+
+    def __init__(self, form, positions, commitments) -> None:
+        self.form = form
+        self.positions = positions
+        self.commitments = commitments
+
+    @property
+    def formsets(self):
+        return [self.positions, self.commitments]
+
+
+class SessionFlow:
+    """All the forms of the page, validated and saved together."""
+
+    ITEMS = "items"
+    ADVOCATES = "advocates"
+
+    def __init__(self, data, *, session: Session, units, choices: FlowChoices | None = None):
+        self.session = session
+        self.units = units
+        self.choices = choices or FlowChoices.load(units, session if session.pk else None)
+        self.data = data
+        kwargs = {"choices": self.choices}
+        self.session_form = SessionForm(data, instance=session, **kwargs)
+        self.advocate_formset = AdvocateFormSet(data, prefix=self.ADVOCATES, **kwargs)
+        items = list(session.agenda_items.all()) if session.pk else []
+        self.item_formset = AgendaItemFormSet(
+            data,
+            prefix=self.ITEMS,
+            objects=items,
+            **kwargs,
+        )
+        if not items and data is None:
+            # A new session starts with one empty agenda item to fill in.
+            self.item_formset.extra = 1
+        self.blocks = [self._block(i, form) for i, form in enumerate(self.item_formset.forms)]
+        for block in self.blocks:
+            # An agenda item left blank but given positions or commitments is not "unused".
+            if not block.form.has_changed() and any(fs.has_changed() for fs in block.formsets):
+                block.form.empty_permitted = False
+
+    def _block(self, index: int, form) -> AgendaBlock:
+        item = form.instance
+        prefix = f"{self.ITEMS}-{index}"
+        fresh = item.pk is None and self.data is None
+        kwargs = {"choices": self.choices}
+        positions = PositionFormSet(
+            self.data,
+            prefix=f"{prefix}-positions",
+            objects=item.positions.all() if item.pk else [],
+            **kwargs,
+        )
+        commitments = CommitmentFormSet(
+            self.data,
+            prefix=f"{prefix}-commitments",
+            objects=item.commitments.all() if item.pk else [],
+            **kwargs,
+        )
+        if fresh:
+            positions.extra = commitments.extra = 1
+        return AgendaBlock(form, positions, commitments)
+
+    def formsets(self) -> list:
+        nested = [fs for block in self.blocks for fs in block.formsets]
+        return [self.advocate_formset, self.item_formset, *nested]
+
+    def without_validation(self) -> "SessionFlow":
+        """For the "add a row" page: show what was typed, unjudged. (Rendering a bound field
+        asks for its errors, which would validate every row of the page.)"""
+        for form in [self.session_form, *(f for fs in self.formsets() for f in fs.forms)]:
+            form._errors = ErrorDict()
+        for formset in self.formsets():
+            formset._errors = [ErrorDict() for _ in formset.forms]
+            formset._non_form_errors = formset.error_class()
+        return self
+
+    def is_valid(self) -> bool:
+        results = [self.session_form.is_valid()] + [fs.is_valid() for fs in self.formsets()]
+        return all(results)
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(field id, message) for every error on the page, for the list at its top."""
+        summary = []
+
+        def collect(form, where: str = "") -> None:
+            for name, errors in form.errors.items():
+                if name == "__all__":
+                    anchor = ""
+                    label = where or "This page"
+                else:
+                    field = form[name] if name in form.fields else None
+                    anchor = field.auto_id if field is not None else ""
+                    label = f"{where}{field.label if field is not None else name}"
+                summary.extend((anchor, f"{label}: {error}") for error in errors)
+
+        collect(self.session_form)
+        for fs in self.formsets():
+            for error in fs.non_form_errors():
+                summary.append(("", str(error)))
+        for n, form in enumerate(self.advocate_formset.forms, 1):
+            collect(form, f"New advocate {n}, ")
+        for n, block in enumerate(self.blocks, 1):
+            collect(block.form, f"Agenda item {n}, ")
+            for m, form in enumerate(block.positions.forms, 1):
+                collect(form, f"Agenda item {n}, position {m}, ")
+            for m, form in enumerate(block.commitments.forms, 1):
+                collect(form, f"Agenda item {n}, commitment {m}, ")
+        return summary
+
+    @transaction.atomic
+    def save(self, *, by, mark_held: bool = False) -> Session:
+        """Save everything or nothing. Raises StaleSession when someone saved in between."""
+        session = self.session_form.instance
+        if session.pk:
+            claim_version(session, self.session_form.cleaned_data.get("version"))
+        else:
+            session.logged_by = by
+        if mark_held:
+            session.status = Session.Status.HELD
+        session.save()
+        self._save_units(session)
+        self._save_advocates(session)
+        self._save_agenda(session)
+        return session
+
+    def _save_units(self, session: Session) -> None:
+        chosen = set(self.session_form.cleaned_data["units"])
+        offered = set(self.choices.units)
+        # Units this user may not change stay as they are (an agent for 008 editing a session
+        # for 005 and 008 keeps 005 on it).
+        others = {unit for unit in session.units.all() if unit not in offered}
+        session.units.set(chosen | others)
+
+    def _save_advocates(self, session: Session) -> None:
+        chosen = {advocate.pk for advocate in self.session_form.cleaned_data["advocates"]}
+        for form in kept_forms(self.advocate_formset):
+            advocate, _ = Advocate.objects.get_or_create(
+                name=form.cleaned_data["name"].strip(),
+                unit=form.cleaned_data["unit"],
+                defaults={"classification": form.cleaned_data["classification"]},
+            )
+            chosen.add(advocate.pk)
+        present = {a.advocate_id: a for a in session.attendances.all()} if session.pk else {}
+        for advocate_id, attendance in present.items():
+            if advocate_id not in chosen:
+                attendance.delete()
+        for advocate_id in chosen - set(present):
+            Attendance.objects.create(session=session, advocate_id=advocate_id)
+
+    def _save_agenda(self, session: Session) -> None:
+        for form in self.item_formset.deleted_forms:
+            if form.instance.pk:
+                form.instance.delete()
+        order = 0
+        for block in self.blocks:
+            if block.form in self.item_formset.deleted_forms or not in_use(block.form):
+                continue
+            order += 1
+            item = block.form.save(commit=False)
+            item.session = session
+            item.order = order
+            item.topic = self._topic(block.form.cleaned_data, session)
+            item.save()
+            self._save_rows(block.positions, agenda_item=item)
+            self._save_rows(block.commitments, agenda_item=item)
+
+    def _topic(self, cleaned: dict, session: Session) -> Topic:
+        if cleaned.get("topic"):
+            return cleaned["topic"]
+        name = cleaned["new_topic"].strip()
+        # Names and slugs are unique: "Cares testing" is the existing "CARES testing".
+        topic = Topic.objects.filter(Q(name__iexact=name) | Q(slug=slugify(name)[:200])).first()
+        if topic is None:
+            topic = Topic.objects.create(name=name)
+            topic.units.set(session.units.all())
+        return topic
+
+    @staticmethod
+    def _save_rows(formset, **parent) -> None:
+        for form in formset.deleted_forms:
+            if form.instance.pk:
+                form.instance.delete()
+        for order, form in enumerate(kept_forms(formset), 1):
+            row = form.save(commit=False)
+            for name, value in parent.items():
+                setattr(row, name, value)
+            row.order = order
+            row.save()
+
+
+def add_row(data, prefix: str) -> dict:
+    """The data of the page with one more row in the formset `prefix` (the no-JavaScript
+    "add another" buttons): everything typed so far is kept."""
+    data = data.copy()
+    total = f"{prefix}-TOTAL_FORMS"
+    try:
+        count = int(data.get(total, 0))
+    except ValueError:
+        count = 0
+    data[total] = str(count + 1)
+    data.setdefault(f"{prefix}-INITIAL_FORMS", "0")
+    if prefix == SessionFlow.ITEMS:
+        # The new agenda item comes with one empty position and one empty commitment.
+        for nested in ("positions", "commitments"):
+            data[f"{prefix}-{count}-{nested}-TOTAL_FORMS"] = "1"
+            data[f"{prefix}-{count}-{nested}-INITIAL_FORMS"] = "0"
+    return data
+
+
+def add_row_prefixes(data) -> set[str]:
+    """The prefixes an "add" button may name: the page's own formsets, nothing else."""
+    prefixes = {SessionFlow.ITEMS, SessionFlow.ADVOCATES}
+    try:
+        items = int(data.get(f"{SessionFlow.ITEMS}-TOTAL_FORMS", 0))
+    except ValueError:
+        items = 0
+    for n in range(min(items, LIMITS["absolute_max"])):
+        prefixes |= {f"items-{n}-positions", f"items-{n}-commitments"}
+    return prefixes
+
+
+class MarkHeldForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)

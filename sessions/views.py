@@ -1,0 +1,175 @@
+"""The business agent's pages: home, log a session, edit it, read it back, mark it held."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db import IntegrityError
+from django.db.models import Count, F, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from members.models import Attendance
+
+from .access import sessions_editable_by, sessions_readable_by, units_for
+from .forms import MarkHeldForm, SessionFlow, add_row, add_row_prefixes
+from .history import session_history
+from .locking import StaleSession, mark_held, version_changes
+from .models import AgendaItem, Commitment, Session
+
+HOME_LIST_LENGTH = 20
+can_log = permission_required("confer.add_session", raise_exception=True)
+
+
+@login_required
+@can_log
+def agent_home(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    units = list(units_for(request.user).order_by("code"))
+    editable = sessions_editable_by(request.user)
+    mine = editable.prefetch_related("units").annotate(item_count=Count("agenda_items"))
+    commitments = (
+        Commitment.objects.open()
+        .filter(agenda_item__session__in=editable.values("pk"))
+        .select_related("agenda_item__session", "owner")
+        .prefetch_related("agenda_item__session__units")
+        .order_by(F("due_date").asc(nulls_last=True), "agenda_item__session__date", "pk")
+    )
+    return render(
+        request,
+        "sessions/home.html",
+        {
+            "units": units,
+            "today": today,
+            "upcoming": mine.filter(date__gte=today).order_by("date", "start_time")[
+                :HOME_LIST_LENGTH
+            ],
+            "recent": mine.filter(date__lt=today).order_by("-date", "-start_time")[
+                :HOME_LIST_LENGTH
+            ],
+            "commitments": commitments[: HOME_LIST_LENGTH * 2],
+        },
+    )
+
+
+def _session_for_edit(request: HttpRequest, pk: int) -> Session:
+    items = AgendaItem.objects.prefetch_related("positions", "commitments")
+    return get_object_or_404(
+        sessions_editable_by(request.user).prefetch_related(
+            "units", "attendances", Prefetch("agenda_items", queryset=items)
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+@can_log
+def session_new(request: HttpRequest) -> HttpResponse:
+    return _flow_page(request, lambda: Session())
+
+
+@login_required
+@can_log
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _flow_page(request, lambda: _session_for_edit(request, pk))
+
+
+def _flow_page(request: HttpRequest, load) -> HttpResponse:
+    session = load()
+    units = units_for(request.user)
+    context = {"session": session, "show_errors": True}
+    if request.method != "POST":
+        flow = SessionFlow(None, session=session, units=units)
+        return _render_flow(request, flow, context)
+
+    add = request.POST.get("add")
+    if add:
+        # "Add another …" without JavaScript: the same page with one more empty row.
+        # Adding a row is not an attempt to save: nothing is judged, nothing is saved.
+        data = request.POST
+        if add in add_row_prefixes(request.POST):
+            data = add_row(request.POST, add)
+        context["show_errors"] = False
+        flow = SessionFlow(data, session=session, units=units).without_validation()
+        return _render_flow(request, flow, context)
+
+    flow = SessionFlow(request.POST, session=session, units=units)
+    if not flow.is_valid():
+        messages.error(request, "The session was not saved: fix the problems listed below.")
+        return _render_flow(request, flow, context)
+    try:
+        saved = flow.save(by=request.user, mark_held=request.POST.get("action") == "held")
+    except StaleSession as stale:
+        messages.error(
+            request,
+            "Someone else saved this session after you opened it, so your changes were NOT "
+            "saved and theirs were kept. See what they changed below; your text is still in "
+            "the form to copy into the current version.",
+        )
+        context["stale"] = version_changes(session, stale.args[0])
+        return _render_flow(request, flow, context, status=409)
+    except IntegrityError:
+        # A rule the database holds (e.g. a name taken a moment ago): nothing was saved.
+        messages.error(request, "The session was not saved: it conflicts with the record. ")
+        flow = SessionFlow(request.POST, session=load(), units=units)
+        return _render_flow(request, flow, context, status=409)
+    messages.success(request, f"Saved: {saved}.")
+    return redirect("sessions:session_detail", pk=saved.pk)
+
+
+def _render_flow(request, flow: SessionFlow, context: dict, status: int = 200) -> HttpResponse:
+    context["flow"] = flow
+    context["errors"] = (
+        flow.error_summary() if flow.data is not None and context["show_errors"] else []
+    )
+    return render(request, "sessions/session_form.html", context, status=status)
+
+
+@login_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    readable = sessions_readable_by(request.user)
+    items = AgendaItem.objects.select_related("topic").prefetch_related(
+        "positions", Prefetch("commitments", queryset=Commitment.objects.select_related("owner"))
+    )
+    session = get_object_or_404(
+        readable.select_related("logged_by").prefetch_related(
+            "units",
+            Prefetch("attendances", queryset=Attendance.objects.select_related("advocate__unit")),
+            Prefetch("agenda_items", queryset=items),
+        ),
+        pk=pk,
+    )
+    can_edit = request.user.has_perm("confer.change_session") and (
+        sessions_editable_by(request.user).filter(pk=pk).exists()
+    )
+    return render(
+        request,
+        "sessions/session_detail.html",
+        {
+            "session": session,
+            "can_edit": can_edit,
+            "history": session_history(session),
+            "mark_held_form": MarkHeldForm(initial={"version": session.version}),
+        },
+    )
+
+
+@login_required
+@can_log
+@require_POST
+def session_mark_held(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(sessions_editable_by(request.user), pk=pk)
+    form = MarkHeldForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The session was not changed: reload the page and try again.")
+        return redirect("sessions:session_detail", pk=pk)
+    read_version = form.cleaned_data["version"]
+    if not mark_held(session, read_version):
+        messages.error(
+            request,
+            "Someone else saved this session after you opened it; it was not changed. "
+            "Check the page below and try again.",
+        )
+    else:
+        messages.success(request, "Marked as held.")
+    return redirect("sessions:session_detail", pk=pk)
