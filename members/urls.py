@@ -6,6 +6,7 @@ app_name = "members"
 
 urlpatterns = [
     path("updates/", views.update_list, name="update_list"),
+    path("welcome/", views.signed_in, name="signed_in"),
     path("updates/search/", views.search, name="search"),
     path("updates/feed/", feeds.LatestUpdatesFeed(), name="feed"),
     path("updates/unit/<str:code>/", views.unit_detail, name="unit_detail"),

@@ -17,6 +17,7 @@ from sessions.models import BargainingUnit, Session, Topic
 from .forms import PublishForm, RegenerateForm, SearchForm, UpdateFilterForm, UpdateForm
 from .generation import generate_update, record_change, regenerate_update
 from .models import Update, publish_update, unpublish_update, withdraw_update
+from .roles import Role, has_role
 
 PAGE_SIZE = 20
 TIMELINE_PAGE_SIZE = 50
@@ -280,3 +281,16 @@ def manage(request: HttpRequest) -> HttpResponse:
             "now": timezone.now(),
         },
     )
+
+
+@login_required
+def signed_in(request: HttpRequest) -> HttpResponse:
+    """Where signing in leads when no page was asked for: each role's own starting page."""
+    user = request.user
+    if user.is_superuser or (user.is_staff and has_role(user, Role.STAFF)):
+        return redirect("admin:index")
+    if has_role(user, Role.BUSINESS_AGENT):
+        return redirect("sessions:agent_home")
+    if has_role(user, Role.COMMUNICATIONS):
+        return redirect("members:manage")
+    return redirect("members:update_list")

@@ -96,7 +96,7 @@ STORAGES = {
 }
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "members:signed_in"
 LOGOUT_REDIRECT_URL = "/"
 
 # No inline script anywhere: pages load their scripts and styles from our own origin only.
