@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
+from sessions.admin import ExplainRefusedDeletionMixin
+
 from .models import Advocate, Attendance
 
 
 @admin.register(Advocate)
-class AdvocateAdmin(SimpleHistoryAdmin):
+class AdvocateAdmin(ExplainRefusedDeletionMixin, SimpleHistoryAdmin):
+    instead_of_deleting = "Untick “active” instead: the record keeps who attended."
     list_display = ["name", "unit", "classification", "active", "session_count"]
     list_filter = ["active", "unit"]
     list_select_related = ["unit"]

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
@@ -7,8 +7,27 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import AgendaItem, BargainingUnit, Commitment, Position, Session, Topic
 
 
+class ExplainRefusedDeletionMixin:
+    """Django's page lists the "protected related objects" a deletion "would require deleting":
+    say plainly that nothing is deleted, and what to do instead."""
+
+    instead_of_deleting = ""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            messages.warning(
+                request,
+                "Nothing was deleted: the meet-and-confer record refers to this "
+                f"{self.opts.verbose_name}, and the record is never erased. "
+                f"{self.instead_of_deleting}",
+            )
+        return deleted, model_count, perms_needed, protected
+
+
 @admin.register(BargainingUnit)
-class BargainingUnitAdmin(SimpleHistoryAdmin):
+class BargainingUnitAdmin(ExplainRefusedDeletionMixin, SimpleHistoryAdmin):
+    instead_of_deleting = "Untick “active” instead: an inactive unit stays in the record."
     list_display = ["code", "name", "active", "session_count"]
     list_filter = ["active"]
     search_fields = ["code", "name"]
@@ -29,7 +48,8 @@ class BargainingUnitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(SimpleHistoryAdmin):
+class TopicAdmin(ExplainRefusedDeletionMixin, SimpleHistoryAdmin):
+    instead_of_deleting = "Set its status to “closed” instead."
     list_display = ["name", "status", "unit_codes", "agenda_item_count"]
     list_filter = ["status", "units"]
     search_fields = ["name", "description"]
