@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.production.conftest import REPO, production_env
+from tests.production.environment import REPO, production_env
 
 # The name a load balancer would forward: every server answers to it.
 PUBLIC_HOST = "confer.upe.example"
@@ -186,13 +186,23 @@ class Visitor:
     def get(self, server: AppServer, path: str) -> Page:
         return self.request(server, "GET", path)
 
-    def submit(self, server: AppServer, path: str, changes: dict | None = None) -> Page:
-        """Open the page's form, change some fields, and post it: what a person does."""
+    def open_form(self, server: AppServer, path: str) -> dict[str, list[str]]:
+        """The fields of the page's (last) form, as shown: keep them to submit later."""
         page = self.get(server, path)
         assert page.status == 200, (path, page.status)
-        fields = form_fields(page.text)
-        fields.update({key: [value] for key, value in (changes or {}).items()})
+        return form_fields(page.text)
+
+    def send_form(
+        self, server: AppServer, path: str, fields: dict, changes: dict | None = None
+    ) -> Page:
+        fields = {**fields, **{key: [value] for key, value in (changes or {}).items()}}
         return self.request(server, "POST", path, form=fields)
+
+    def submit(self, server: AppServer, path: str, changes: dict | None = None) -> Page:
+        """Open the page's form, change some fields, and post it: what a person does.
+
+        For two people editing at once, `open_form` for both first, then `send_form` each."""
+        return self.send_form(server, path, self.open_form(server, path), changes)
 
     def post(self, server: AppServer, path: str, fields: dict | None = None) -> Page:
         """Post like a button in a page would (with the CSRF token of the cookie)."""

@@ -1,6 +1,6 @@
 """Production settings come from the environment only, and Django's deploy checks pass."""
 
-from tests.production.conftest import manage, production_env
+from tests.production.environment import manage, production_env
 
 
 def test_check_deploy_reports_nothing_with_the_production_environment():

@@ -5,9 +5,14 @@ module (created, migrated, dropped) and Redis (cache and sessions). A visitor is
 as a load balancer would. PostgreSQL and Redis are required: without them these tests fail.
 
 To add a case, use `visitor.submit(server, path, changes)`: it opens the form as the page shows it
-and posts it with the changes. Two conflicting edits (optimistic locking on `Session.version`):
-two visitors open the same edit form, one on `first`, one on `second`; both submit; the second
-must be refused and the first's change kept.
+and posts it with the changes. Two conflicting edits (optimistic locking on `Session.version`,
+once the agent's edit page exists):
+
+    form_a = alice.open_form(first, edit_path)
+    form_b = bob.open_form(second, edit_path)
+    assert alice.send_form(first, edit_path, form_a, {"summary": "A"}).status == 302
+    refused = bob.send_form(second, edit_path, form_b, {"summary": "B"})
+    # refused: the form again with the "changed by someone else" message; "A" kept.
 """
 
 import re
@@ -17,7 +22,7 @@ import sys
 import pytest
 import redis
 
-from tests.production.conftest import PG_SERVER_URL, REDIS_SERVER_URL, REPO, manage
+from tests.production.environment import PG_SERVER_URL, REDIS_SERVER_URL, REPO, manage
 from tests.production.servers import (
     AppServer,
     DedicatedDatabase,

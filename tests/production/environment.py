@@ -1,4 +1,4 @@
-"""Helpers to run the app the way production does: in its own process, configured by the
+"""Run the app the way production does: in its own process, configured by the
 environment only (pytest is not imported there, so the production settings apply)."""
 
 import os
@@ -6,8 +6,6 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 # The PostgreSQL server and Redis the multi-server checks use; scripts/test passes its own.
@@ -54,8 +52,3 @@ def manage(*args: str, env: dict[str, str], check: bool = True) -> subprocess.Co
         timeout=120,
         check=check,
     )
-
-
-@pytest.fixture
-def prod_env():
-    return production_env()
