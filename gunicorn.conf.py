@@ -21,8 +21,8 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 # Keep-alive from the load balancer: a little longer than most balancers' idle timeout default.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Recycle workers now and then, so a slow leak cannot grow without bound.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
-max_requests_jitter = 500
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = 2000
 
 # One line per request on stdout: client, request line, status, bytes, duration in milliseconds.
 # gunicorn times the whole request (WhiteNoise's static files and every middleware included),
