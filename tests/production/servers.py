@@ -152,14 +152,13 @@ class Visitor:
     """A browser behind the load balancer: keeps its cookies whichever server answers."""
 
     cookies: dict[str, str] = field(default_factory=dict)
+    # What the load balancer says after terminating TLS; None: a plain HTTP request.
+    forwarded_proto: str | None = "https"
 
     def request(self, server: AppServer, method: str, path: str, form: dict | None = None) -> Page:
-        headers = {
-            "Host": PUBLIC_HOST,
-            # What the load balancer adds after terminating TLS.
-            "X-Forwarded-Proto": "https",
-            "Accept-Encoding": "gzip",
-        }
+        headers = {"Host": PUBLIC_HOST, "Accept-Encoding": "gzip"}
+        if self.forwarded_proto:
+            headers["X-Forwarded-Proto"] = self.forwarded_proto
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None

@@ -24,6 +24,7 @@ import redis
 
 from tests.production.environment import PG_SERVER_URL, REDIS_SERVER_URL, REPO, manage
 from tests.production.servers import (
+    PUBLIC_HOST,
     AppServer,
     DedicatedDatabase,
     Visitor,
@@ -158,3 +159,11 @@ def test_production_pages_send_hsts_and_secure_cookies(first):
     cookie = page.headers["Set-Cookie"]
     assert "csrftoken=" in cookie and "Secure" in cookie
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_plain_http_is_sent_to_https_except_the_health_check(first):
+    plain = Visitor(forwarded_proto=None)
+    page = plain.get(first, "/accounts/login/")
+    assert page.status == 301
+    assert page.location == f"https://{PUBLIC_HOST}/accounts/login/"
+    assert plain.get(first, "/healthz").status == 200
