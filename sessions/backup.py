@@ -102,11 +102,13 @@ def fingerprint(using: str = DEFAULT_DB_ALIAS) -> dict[str, dict[str, int | str]
         if model._meta.db_table not in tables:
             continue
         fields = [field.attname for field in model._meta.concrete_fields]
+        order = ["pk"]
         if model._meta.auto_created:
             # A many-to-many link is its pair of ids; the row's own id is not data (loaddata
             # writes links anew), so links are compared as a set.
             fields.remove(model._meta.pk.attname)
-        queryset = model._base_manager.using(using).order_by(*fields)
+            order = fields
+        queryset = model._base_manager.using(using).order_by(*order)
         digest = hashlib.sha256()
         count = 0
         for row in queryset.values_list(*fields):

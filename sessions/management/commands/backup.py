@@ -1,3 +1,4 @@
+import subprocess
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -38,6 +39,9 @@ class Command(BaseCommand):
             backup.backup(output, fmt, using=database)
         except ValueError as error:
             raise CommandError(str(error)) from None
+        except subprocess.CalledProcessError as error:
+            output.unlink(missing_ok=True)
+            raise CommandError(f"pg_dump failed (exit {error.returncode}); see above.") from None
         rows = sum(entry["rows"] for entry in backup.fingerprint(database).values())
         self.stdout.write(
             f"Wrote {output} ({fmt}, {output.stat().st_size:,} bytes; the database holds "

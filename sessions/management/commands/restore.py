@@ -1,3 +1,4 @@
+import subprocess
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -22,6 +23,9 @@ class Command(BaseCommand):
             fmt = backup.restore(path, using=database)
         except backup.RestoreRefused as error:
             raise CommandError(str(error)) from None
+        except subprocess.CalledProcessError as error:
+            # --single-transaction: a failed pg_restore leaves the database as it was.
+            raise CommandError(f"pg_restore failed (exit {error.returncode}); see above.") from None
         rows = sum(entry["rows"] for entry in backup.fingerprint(database).values())
         self.stdout.write(
             f"Restored {path} ({fmt}): the database holds {rows:,} rows. If this code is newer "
