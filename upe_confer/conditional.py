@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -46,7 +47,7 @@ def page_etag(request: HttpRequest, freshness: Freshness) -> str:
         freshness.key,
         freshness.last_modified.isoformat() if freshness.last_modified else "",
         str(request.user.pk) if request.user.is_authenticated else "anonymous",
-        request.COOKIES.get("csrftoken", ""),
+        request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
     ]
     return '"' + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32] + '"'
 
@@ -58,7 +59,9 @@ def cached_page(freshness: Callable[..., Freshness], timeout: int = PAGE_CACHE_S
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if request.method not in ("GET", "HEAD"):
+            # A page with a one-time message ("Update published") is rendered for this request
+            # only: neither a 304 nor a kept page would show the message.
+            if request.method not in ("GET", "HEAD") or len(messages.get_messages(request)):
                 return view(request, *args, **kwargs)
             state = freshness(request, *args, **kwargs)
             etag = page_etag(request, state)
@@ -82,10 +85,8 @@ def cached_page(freshness: Callable[..., Freshness], timeout: int = PAGE_CACHE_S
 
 
 def render_or_reuse(request, view, args, kwargs, etag: str, timeout: int) -> HttpResponse:
-    # A page showing one-time messages ("Update published") is rendered for this request only.
-    cacheable = not len(messages.get_messages(request))
     key = f"page:{etag}"
-    if cacheable and (kept := cache.get(key)) is not None:
+    if (kept := cache.get(key)) is not None:
         content, content_type = kept
         return HttpResponse(content, content_type=content_type)
     had_csrf_cookie = "CSRF_COOKIE" in request.META
@@ -96,8 +97,7 @@ def render_or_reuse(request, view, args, kwargs, etag: str, timeout: int) -> Htt
     # visitor without one was just given a new secret: their page is theirs alone.
     token_for_a_new_cookie = request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not had_csrf_cookie
     if (
-        cacheable
-        and response.status_code == 200
+        response.status_code == 200
         and not response.streaming
         and not response.cookies
         and not token_for_a_new_cookie

@@ -83,17 +83,21 @@ def test_signed_in_pages_are_the_visitors_own(client):
     assert "Cookie" in signed_in["Vary"]
 
 
+def visit(rf, message: str = "", **headers):
+    request = rf.get("/units/", headers=headers)
+    request.user, request.session = AnonymousUser(), SessionStore()
+    request._messages = FallbackStorage(request)
+    if message:
+        request._messages.add(constants.SUCCESS, message)
+    return conditional_urls.unit_list(request)
+
+
 def test_a_page_with_a_one_time_message_is_rendered_for_that_request_only(rf):
     BargainingUnitFactory(code="005", name="Clerical")
-    request = rf.get("/units/")
-    request.user = AnonymousUser()
-    request.session = SessionStore()
-    request._messages = FallbackStorage(request)
-    request._messages.add(constants.SUCCESS, "Update published")
-    conditional_urls.unit_list(request)
+    etag = visit(rf)["ETag"]
+    assert visit(rf, **{"if-none-match": etag}).status_code == 304
 
-    plain = rf.get("/units/")
-    plain.user, plain.session = AnonymousUser(), SessionStore()
-    plain._messages = FallbackStorage(plain)
-    conditional_urls.unit_list(plain)
+    shown = visit(rf, "Update published", **{"if-none-match": etag})
+    assert shown.status_code == 200
+    visit(rf)
     assert conditional_urls.renders == ["/units/", "/units/"]
