@@ -43,12 +43,16 @@ def production_env(**overrides: str) -> dict[str, str]:
 
 
 def manage(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=REPO,
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
-        check=check,
     )
+    if check:
+        assert result.returncode == 0, (
+            f"manage.py {args[0]} failed:\n{result.stdout}{result.stderr}"
+        )
+    return result
