@@ -8,7 +8,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from sessions.admin import UnitScopedAdmin
+from sessions.admin import ExplainRefusedDeletionMixin, UnitScopedAdmin
 
 from .forms import RosterImportForm
 from .models import (
@@ -23,7 +23,8 @@ from .models import (
 
 
 @admin.register(Advocate)
-class AdvocateAdmin(SimpleHistoryAdmin):
+class AdvocateAdmin(ExplainRefusedDeletionMixin, SimpleHistoryAdmin):
+    instead_of_deleting = "Untick “active” instead: the record keeps who attended."
     list_display = ["name", "unit", "classification", "active", "session_count"]
     list_filter = ["active", "unit"]
     list_select_related = ["unit"]

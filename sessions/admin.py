@@ -142,8 +142,32 @@ class SessionAdminForm(forms.ModelForm):
         return cleaned
 
 
+class ExplainRefusedDeletionMixin:
+    """Django's page lists the "protected related objects" a deletion "would require deleting":
+    say plainly that nothing is deleted, and what to do instead."""
+
+    instead_of_deleting = ""
+
+    def also_protected(self, objs) -> list[str]:
+        """What refers to objs without a PROTECT foreign key Django's collector would see."""
+        return []
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = [*protected, *self.also_protected(objs)]
+        if protected:
+            messages.warning(
+                request,
+                "Nothing was deleted: the meet-and-confer record refers to this "
+                f"{self.opts.verbose_name}, and the record is never erased. "
+                f"{self.instead_of_deleting}",
+            )
+        return deleted, model_count, perms_needed, protected
+
+
 @admin.register(BargainingUnit)
-class BargainingUnitAdmin(SimpleHistoryAdmin):
+class BargainingUnitAdmin(ExplainRefusedDeletionMixin, SimpleHistoryAdmin):
+    instead_of_deleting = "Untick “active” instead: an inactive unit stays in the record."
     list_display = ["code", "name", "active", "session_count"]
     list_filter = ["active"]
     search_fields = ["code", "name"]
@@ -152,11 +176,10 @@ class BargainingUnitAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(session_count=Count("sessions"))
 
-    def get_deleted_objects(self, objs, request):
-        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+    def also_protected(self, objs) -> list[str]:
+        # Sessions name their units through a plain many-to-many (see the model's delete()).
         in_record = Session.objects.filter(units__in=objs).distinct()
-        protected = [*protected, *(f"Session: {session}" for session in in_record)]
-        return deleted, model_count, perms_needed, protected
+        return [f"Session: {session}" for session in in_record]
 
     @admin.display(description="sessions", ordering="session_count")
     def session_count(self, unit: BargainingUnit) -> int:
@@ -164,7 +187,8 @@ class BargainingUnitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(SimpleHistoryAdmin):
+class TopicAdmin(ExplainRefusedDeletionMixin, SimpleHistoryAdmin):
+    instead_of_deleting = "Set its status to “closed” instead."
     list_display = ["name", "status", "unit_codes", "agenda_item_count"]
     list_filter = ["status", "units"]
     search_fields = ["name", "description"]

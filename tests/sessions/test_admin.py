@@ -166,3 +166,11 @@ def test_deleting_a_unit_in_the_record_is_refused_with_a_message(admin_client):
     assert response.status_code == 200
     assert "protected" in response.text
     assert BargainingUnit.objects.filter(code="008").exists()
+
+
+def test_refused_unit_deletion_says_nothing_was_deleted(admin_client):
+    unit = BargainingUnitFactory(code="077")
+    SessionFactory(units=[unit])  # referred to by a session only, no advocate
+    response = admin_client.get(reverse("admin:confer_bargainingunit_delete", args=[unit.pk]))
+    assert "Nothing was deleted" in response.text
+    assert "Session: Meet and confer" in response.text

@@ -1,0 +1,218 @@
+"""Backups that restore: the whole database, written and read back, provably unchanged.
+
+Two formats:
+
+- PostgreSQL with `pg_dump` on the PATH: `pg_dump --format=custom`, restored with `pg_restore`. An
+  exact copy (schema, data, sequences) and the fastest for large databases.
+- Otherwise (SQLite, or `--format json`): Django's serialized data of every app, history tables
+  included, loaded back with `loaddata`. Every row keeps its primary key, content types and
+  permissions included, so links survive as they are. We do not use natural keys: a history record
+  may name a user or a unit deleted since, and natural keys would have to look it up to write it.
+
+`fingerprint()` summarizes a database (rows and a checksum per model) so a restore can be checked
+against the source: `manage.py fingerprint` before the backup and after the restore.
+"""
+
+import datetime
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from django.apps import apps
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
+from django.core.management import call_command
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db.models import Model
+from django.test.utils import override_settings
+
+PG_CUSTOM_MAGIC = b"PGDMP"
+# `migrate` writes these rows into a brand-new database: a database holding only these is empty.
+WRITTEN_BY_MIGRATE = (ContentType, Permission)
+
+
+class RestoreRefused(Exception):
+    """The backup cannot be restored here; the message says why and what to do."""
+
+
+def is_postgresql(using: str = DEFAULT_DB_ALIAS) -> bool:
+    return connections[using].vendor == "postgresql"
+
+
+def pg_tools_available() -> bool:
+    return shutil.which("pg_dump") is not None and shutil.which("pg_restore") is not None
+
+
+def default_format(using: str = DEFAULT_DB_ALIAS) -> str:
+    return "pg" if is_postgresql(using) and pg_tools_available() else "json"
+
+
+def libpq_environment(using: str = DEFAULT_DB_ALIAS) -> dict[str, str]:
+    """The connection as libpq variables: no password on a command line for `ps` to show."""
+    db = connections[using].settings_dict
+    env = dict(os.environ)
+    for variable, value in [
+        ("PGHOST", db.get("HOST")),
+        ("PGPORT", db.get("PORT")),
+        ("PGUSER", db.get("USER")),
+        ("PGPASSWORD", db.get("PASSWORD")),
+        ("PGDATABASE", db["NAME"]),
+        ("PGSSLMODE", db.get("OPTIONS", {}).get("sslmode")),
+    ]:
+        if value:
+            env[variable] = str(value)
+    return env
+
+
+def all_models() -> list[type[Model]]:
+    """Every table Django manages, history and many-to-many tables included."""
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    ]
+
+
+def rows_in_the_way(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
+    """Rows the database holds beyond what `migrate` writes, per model: all must be zero."""
+    tables = set(connections[using].introspection.table_names())
+    counts = {}
+    for model in all_models():
+        if model in WRITTEN_BY_MIGRATE or model._meta.db_table not in tables:
+            continue
+        count = model._base_manager.using(using).count()
+        if count:
+            counts[model._meta.label] = count
+    return counts
+
+
+def fingerprint(using: str = DEFAULT_DB_ALIAS) -> dict[str, dict[str, int | str]]:
+    """Rows and a SHA-256 of their content (every field, primary keys included), per model.
+
+    Rows are in primary-key order except many-to-many links, which are ordered by their pair."""
+    result: dict[str, dict[str, int | str]] = {}
+    tables = set(connections[using].introspection.table_names())
+    for model in sorted(all_models(), key=lambda model: model._meta.label):
+        if model._meta.db_table not in tables:
+            continue
+        fields = [field.attname for field in model._meta.concrete_fields]
+        order = ["pk"]
+        if model._meta.auto_created:
+            # A many-to-many link is its pair of ids; the row's own id is not data (loaddata
+            # writes links anew), so links are compared as a set.
+            fields.remove(model._meta.pk.attname)
+            order = fields
+        queryset = model._base_manager.using(using).order_by(*order)
+        digest = hashlib.sha256()
+        count = 0
+        for row in queryset.values_list(*fields):
+            digest.update(json.dumps(row, default=str).encode())
+            digest.update(b"\n")
+            count += 1
+        result[model._meta.label] = {"rows": count, "sha256": digest.hexdigest()}
+    return result
+
+
+def backup(path: Path, fmt: str, using: str = DEFAULT_DB_ALIAS) -> None:
+    if fmt == "pg":
+        if not is_postgresql(using):
+            raise ValueError("The pg format needs PostgreSQL; use --format json.")
+        subprocess.run(
+            ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(path)],
+            env=libpq_environment(using),
+            check=True,
+        )
+        return
+    check_json_name(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "wt", encoding="utf-8") as stream:
+        serializers.serialize("json", every_row(using), stream=stream, cls=ExactJSONEncoder)
+
+
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """`dumpdata` (DjangoJSONEncoder) cuts times to milliseconds; a backup keeps every digit."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime | datetime.time):
+            return o.isoformat()
+        return super().default(o)
+
+
+def every_row(using: str = DEFAULT_DB_ALIAS):
+    """What `dumpdata --all` writes: every row of every model (many-to-many links ride on their
+    model's rows), through the base managers so no custom manager hides any."""
+    for model in apps.get_models():
+        if model._meta.proxy or not router.allow_migrate_model(using, model):
+            continue
+        queryset = model._base_manager.using(using).order_by(model._meta.pk.name)
+        yield from queryset.iterator(chunk_size=2000)
+
+
+def check_json_name(path: Path) -> None:
+    # loaddata tells the format (and the compression) from the file name.
+    if not path.name.endswith((".json", ".json.gz")):
+        raise ValueError(f"A JSON backup's name ends with .json or .json.gz, not {path.name}.")
+
+
+def backup_format_of(path: Path) -> str:
+    with open(path, "rb") as stream:
+        return "pg" if stream.read(len(PG_CUSTOM_MAGIC)) == PG_CUSTOM_MAGIC else "json"
+
+
+def restore(path: Path, using: str = DEFAULT_DB_ALIAS) -> str:
+    """Load a backup into an empty database; returns the format it was in."""
+    fmt = backup_format_of(path)
+    if fmt == "pg" and not is_postgresql(using):
+        raise RestoreRefused(
+            f"{path} was written by pg_dump: restore it into a PostgreSQL database "
+            "(DATABASE_URL=postgres://...)."
+        )
+    if fmt == "pg" and not pg_tools_available():
+        raise RestoreRefused("pg_restore is not installed (apt-get install postgresql-client).")
+    in_the_way = rows_in_the_way(using)
+    if in_the_way:
+        listed = ", ".join(f"{label} ({count})" for label, count in sorted(in_the_way.items()))
+        raise RestoreRefused(
+            "The database is not empty, and a restore never overwrites data. It holds: "
+            f"{listed}. Restore into a new database (createdb, then point DATABASE_URL at it)."
+        )
+    if fmt == "pg":
+        # The database may hold the empty tables of a `migrate`: --clean drops them first.
+        connections[using].close()
+        subprocess.run(
+            [
+                "pg_restore",
+                "--no-owner",
+                "--no-privileges",
+                "--clean",
+                "--if-exists",
+                "--single-transaction",
+                "--exit-on-error",
+                "--dbname",
+                connections[using].settings_dict["NAME"],
+                str(path),
+            ],
+            env=libpq_environment(using),
+            check=True,
+        )
+        return fmt
+    try:
+        check_json_name(path)
+    except ValueError as error:
+        raise RestoreRefused(str(error)) from None
+    call_command("migrate", database=using, interactive=False, verbosity=0)
+    ContentType.objects.clear_cache()
+    # The backup has its own content types and permissions, with the ids its rows point to.
+    # Loading must not write history: these are the old records, not new changes.
+    with transaction.atomic(using=using), override_settings(SIMPLE_HISTORY_ENABLED=False):
+        Permission.objects.using(using).all().delete()
+        ContentType.objects.using(using).all().delete()
+        call_command("loaddata", str(path), database=using, verbosity=0)
+    ContentType.objects.clear_cache()
+    return fmt

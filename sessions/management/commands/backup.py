@@ -1,0 +1,49 @@
+import subprocess
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from sessions import backup
+
+
+class Command(BaseCommand):
+    help = (
+        "Write a complete, restorable backup of the database: pg_dump's custom format on "
+        "PostgreSQL (when pg_dump is installed), otherwise Django's JSON of every app."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--output",
+            "-o",
+            type=Path,
+            help="The file to write (default: upe-confer-<date-time>.dump or .json.gz here).",
+        )
+        parser.add_argument(
+            "--format",
+            choices=["auto", "pg", "json"],
+            default="auto",
+            help="pg: pg_dump custom format; json: Django's serialized data (any database).",
+        )
+        parser.add_argument("--database", default="default")
+
+    def handle(self, *args, output: Path | None, format: str, database: str, **options):
+        fmt = backup.default_format(database) if format == "auto" else format
+        if output is None:
+            stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+            output = Path(f"upe-confer-{stamp}.{'dump' if fmt == 'pg' else 'json.gz'}")
+        if output.exists():
+            raise CommandError(f"{output} exists already: a backup never overwrites a file.")
+        try:
+            backup.backup(output, fmt, using=database)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        except subprocess.CalledProcessError as error:
+            output.unlink(missing_ok=True)
+            raise CommandError(f"pg_dump failed (exit {error.returncode}); see above.") from None
+        rows = sum(entry["rows"] for entry in backup.fingerprint(database).values())
+        self.stdout.write(
+            f"Wrote {output} ({fmt}, {output.stat().st_size:,} bytes; the database holds "
+            f"{rows:,} rows). Restore it with: python manage.py restore {output}"
+        )

@@ -1,0 +1,32 @@
+"""A stand-in member page for the tests of upe_confer.conditional: the list of active units."""
+
+from django.db.models import Count, Max
+from django.http import HttpResponse
+from django.template import engines
+from django.urls import path
+
+from sessions.models import BargainingUnit
+from upe_confer.conditional import Freshness, cached_page
+
+renders: list[str] = []
+
+PAGE = engines["django"].from_string(
+    "{% for unit in units %}<li>{{ unit.name }}</li>{% endfor %}"
+    "{% if user.is_authenticated %}<form>{% csrf_token %}</form>{% endif %}"
+)
+
+
+def units_freshness(request) -> Freshness:
+    seen = BargainingUnit.objects.active().aggregate(n=Count("pk"), top=Max("pk"))
+    changed = BargainingUnit.history.aggregate(at=Max("history_date"))["at"]
+    return Freshness(f"{seen['n']}-{seen['top']}", changed)
+
+
+@cached_page(units_freshness)
+def unit_list(request):
+    renders.append(request.path)
+    units = BargainingUnit.objects.active()
+    return HttpResponse(PAGE.render({"units": units}, request))
+
+
+urlpatterns = [path("units/", unit_list, name="unit_list")]

@@ -1,0 +1,106 @@
+"""Pages that are cached yet never stale: conditional GET (ETag, Last-Modified, 304) and a
+rendered-page cache, both keyed by a fingerprint of the data the page shows.
+
+Nothing has to be invalidated: the view says what its content depends on, cheaply (typically one
+aggregate query: the latest change and the row count of what the visitor may see), and any change
+to that data gives a new fingerprint, hence a new ETag and a new cache key. Publishing,
+editing or withdrawing an update is seen on the very next request, on every app server.
+
+    def updates_freshness(request) -> Freshness:
+        seen = Update.objects.visible_to(request.user).aggregate(n=Count("pk"))
+        # Every update counts for the time, withdrawn ones too: a withdrawal is a change.
+        changed = Update.objects.aggregate(at=Max("updated_at"))["at"]
+        return Freshness(f"{seen['n']}", changed)
+
+    @cached_page(updates_freshness)
+    def update_list(request): ...
+"""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+
+PAGE_CACHE_SECONDS = 10 * 60
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """What a page's content depends on: any change to the data must change one of these."""
+
+    key: str
+    last_modified: datetime | None = None
+
+
+def page_etag(request: HttpRequest, freshness: Freshness) -> str:
+    # The visitor is part of the key: signed-in pages name the user and carry their CSRF token.
+    parts = [
+        request.get_full_path(),
+        freshness.key,
+        freshness.last_modified.isoformat() if freshness.last_modified else "",
+        str(request.user.pk) if request.user.is_authenticated else "anonymous",
+        request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
+    ]
+    return '"' + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32] + '"'
+
+
+def cached_page(freshness: Callable[..., Freshness], timeout: int = PAGE_CACHE_SECONDS) -> Callable:
+    """Decorate a GET view: answer 304 when the browser's copy is current, serve the rendered
+    page from the shared cache when it is, render (and keep) it otherwise."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            # A page with a one-time message ("Update published") is rendered for this request
+            # only: neither a 304 nor a kept page would show the message.
+            if request.method not in ("GET", "HEAD") or len(messages.get_messages(request)):
+                return view(request, *args, **kwargs)
+            state = freshness(request, *args, **kwargs)
+            etag = page_etag(request, state)
+            # HTTP dates have whole seconds.
+            timestamp = int(state.last_modified.timestamp()) if state.last_modified else None
+            response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+            if response is None:
+                response = render_or_reuse(request, view, args, kwargs, etag, timeout)
+            if response.status_code in (200, 304):
+                response["ETag"] = etag
+                if timestamp is not None:
+                    response["Last-Modified"] = http_date(timestamp)
+                # Browsers keep the page but ask each time (a 304 costs little): never stale.
+                patch_cache_control(response, private=True, no_cache=True)
+                patch_vary_headers(response, ["Cookie"])
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def render_or_reuse(request, view, args, kwargs, etag: str, timeout: int) -> HttpResponse:
+    key = f"page:{etag}"
+    if (kept := cache.get(key)) is not None:
+        content, content_type = kept
+        return HttpResponse(content, content_type=content_type)
+    had_csrf_cookie = "CSRF_COOKIE" in request.META
+    response = view(request, *args, **kwargs)
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    # A CSRF token in the page is only good with this browser's cookie, which is in the key; a
+    # visitor without one was just given a new secret: their page is theirs alone.
+    token_for_a_new_cookie = request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not had_csrf_cookie
+    if (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not token_for_a_new_cookie
+    ):
+        cache.set(key, (response.content, response["Content-Type"]), timeout)
+    return response
