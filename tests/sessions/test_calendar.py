@@ -173,3 +173,19 @@ def test_feed_runs_a_constant_number_of_queries(client, agent, django_assert_max
         CommitmentFactory(owner=agent, due_date=datetime.date(2024, 7, 1))
     with django_assert_max_num_queries(len(few)):
         assert len(parse(client.get(url)).walk("VEVENT")) == 3 + 20
+
+
+def test_the_calendar_page_is_linked_from_the_nav_for_those_who_read_sessions(client, roles):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    reader = UserFactory(username="reader")
+    reader.groups.add(roles[Role.COMMUNICATIONS])
+    client.force_login(reader)
+    assert reverse("calendar:settings") in client.get(reverse("members:update_list")).text
+
+    member = UserFactory(username="member")
+    member.groups.add(roles[Role.MEMBER])
+    client.force_login(member)
+    assert reverse("calendar:settings") not in client.get(reverse("members:update_list")).text
