@@ -57,8 +57,6 @@ def test_header_links_come_before_the_form_and_the_skip_link_jumps_over_them(pag
     page.keyboard.press("Shift+Tab")
     expect(page.get_by_role("navigation").get_by_role("link", name="Sign in")).to_be_focused()
     page.keyboard.press("Shift+Tab")
-    expect(page.get_by_role("navigation").get_by_role("link", name="Updates")).to_be_focused()
-    page.keyboard.press("Shift+Tab")
     expect(page.get_by_role("link", name="UPE Confer")).to_be_focused()
     page.keyboard.press("Shift+Tab")
     skip_link = page.get_by_role("link", name="Skip to content")
