@@ -2,6 +2,7 @@
 record holds exactly what the article says; two agents editing at once never lose an edit."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -148,6 +149,15 @@ def test_summary_page_shows_the_history_with_who_and_when(client, logged):
     assert "Session added (Held)" in whats
     assert any(what.startswith("Advocate Julie Wuest added") for what in whats)
     assert sum("position added" in what for what in whats) == 13
+
+
+def test_history_times_are_valid_html_datetimes(client, logged):
+    # <time datetime> allows at most three digits of a second (the Nu checker refused six).
+    response = client.get(reverse("sessions:session_detail", args=[logged.pk]))
+    stamps = re.findall(r'<time datetime="([^"]+)"', response.content.decode())
+    assert stamps
+    for stamp in stamps:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", stamp), stamp
 
 
 def test_agent_reopens_and_edits_the_session_and_the_record_matches(client, logged):
