@@ -60,6 +60,15 @@ def test_staff_writes_edits_previews_and_publishes_the_cares_update(
     expect(page.get_by_role("region", name="History")).to_contain_text("Published by staff")
     check_page(page)
 
+    # The staff list shows it published; the sessions list counts the update written.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Manage updates").click()
+    expect(page.get_by_role("row").filter(has_text="CARES testing")).to_contain_text("Published")
+    check_page(page)
+    page.get_by_role("link", name="Write an update from a session").click()
+    held = page.get_by_role("row").filter(has_text="Meet and confer, September 15, 2023")
+    expect(held.get_by_role("cell").nth(2)).to_have_text("1")  # updates so far
+    check_page(page)
+
     update = Update.objects.get()
     assert update.status == Update.Status.PUBLISHED
     # A member, not signed in, reads the edited sentence on the update's page.
