@@ -169,13 +169,17 @@ def test_a_member_signs_in_to_read_a_members_only_update(
 
 @pytest.mark.browser_context_args(viewport=PHONE, is_mobile=True, has_touch=True)
 def test_member_pages_fit_a_phone(page: Page, check_page, news: News):
+    cares_topic = news.cares.topics.get()
     pages = [
         reverse("members:update_list") + "?unit=008&topic=",
         news.cares.get_absolute_url(),
         reverse("members:search") + "?q=CARES",
+        # Not on the desktop journeys: the unit page and the topic's timeline.
         reverse("members:unit_detail", args=["008"]),
+        reverse("members:topic_detail", args=[cares_topic.slug]),
     ]
     for url in pages:
         page.goto(url)
+        expect(page.get_by_text(news.cares.title).first).to_be_visible()
         assert_no_horizontal_scroll(page)
-        check_page(page, html=False)  # the same HTML as on a desktop, validated above
+        check_page(page)
