@@ -113,6 +113,11 @@ def test_anonymous_member_filters_by_unit_reads_the_facts_and_searches(
     print_css = page.locator('link[rel="stylesheet"][media="print"]')
     expect(print_css).to_have_attribute("href", re.compile(r"print\.css$"))
     assert page.request.get(print_css.get_attribute("href")).ok
+    page.emulate_media(media="print")
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(page.get_by_role("link", name="All updates")).to_be_hidden()
+    expect(article).to_contain_text("Huge thanks to Eric Booker")
+    page.emulate_media(media="screen")
     check_page(page)
 
     page.get_by_role("link", name="All updates").click()
