@@ -46,17 +46,16 @@ def test_sign_in_with_the_keyboard_only(page: Page):
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
 
-    # Without a `next`, signing in lands on the home page: the members' updates.
-    expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Meet-and-confer updates")
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+    expect(page.get_by_role("heading", name="The meet-and-confer record")).to_be_visible()
 
 
 def test_header_links_come_before_the_form_and_the_skip_link_jumps_over_them(page: Page):
     page.goto(reverse("login"))
 
-    # Walk back from the focused username field: the nav's links, site name, then the skip link.
-    nav = page.get_by_role("navigation", name="Main")
+    # Walk back from the focused username field: nav, site name, then the skip link.
     page.keyboard.press("Shift+Tab")
+    nav = page.get_by_role("navigation")
     expect(nav.get_by_role("link", name="Sign in")).to_be_focused()
     page.keyboard.press("Shift+Tab")
     expect(nav.get_by_role("link", name="Updates")).to_be_focused()
