@@ -27,3 +27,10 @@ def test_pages_forbid_inline_script(client):
 def test_admin_asks_for_sign_in(client):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
+
+
+def test_missing_page_uses_the_site_layout(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "<title>Page not found · United Public Employees</title>" in response.text
+    assert reverse("members:update_list") in response.text
