@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from members.models import Attendance
 
 from .access import sessions_editable_by, sessions_readable_by, units_for
+from .followup import FollowUpForm, follow_up_at_session
 from .forms import MarkHeldForm, SessionFlow, add_row, add_row_prefixes
 from .history import session_history
 from .locking import StaleSession, mark_held, version_changes
@@ -173,3 +174,36 @@ def session_mark_held(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Marked as held.")
     return redirect("sessions:session_detail", pk=pk)
+
+
+@login_required
+@permission_required("confer.change_commitment", raise_exception=True)
+def session_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    """Carry-over: the open commitments of this session's units and topics, made at earlier
+    sessions the agent may edit, to mark kept, broken or withdrawn at this session."""
+    editable = sessions_editable_by(request.user)
+    session = get_object_or_404(editable.prefetch_related("units"), pk=pk)
+    if session.status != Session.Status.HELD:
+        messages.error(request, "Follow commitments up once the session is marked held.")
+        return redirect("sessions:session_detail", pk=pk)
+    commitments = (
+        Commitment.objects.carry_over_for(session)
+        .filter(agenda_item__session__in=editable.values("pk"))
+        .select_related("agenda_item__session", "agenda_item__topic", "owner")
+        .order_by("agenda_item__session__date", "pk")
+    )
+    data = request.POST if request.method == "POST" else None
+    rows = [(c, FollowUpForm(data, prefix=f"c{c.pk}")) for c in commitments]
+    if data is not None:
+        if all(form.is_valid() for _, form in rows):
+            decisions = [(c, f.cleaned_data["outcome"], f.cleaned_data["note"]) for c, f in rows]
+            resolved = follow_up_at_session(session, decisions)
+            messages.success(request, f"{resolved} commitment(s) followed up at this session.")
+            return redirect("sessions:session_detail", pk=pk)
+        messages.error(request, "Nothing was saved: correct the rows marked below.")
+    return render(
+        request,
+        "sessions/session_follow_up.html",
+        {"session": session, "rows": rows},
+        status=400 if data is not None else 200,
+    )
