@@ -35,12 +35,26 @@ def latest_change(model) -> Coalesce:
     return Coalesce(Subquery(latest), Value(NEVER), output_field=DateTimeField())
 
 
+def latest_record(model):
+    """The id of the latest history record of `model`: it grows with every save and delete,
+    whatever the clocks of the app servers say (two changes in the same microsecond, or on a
+    server whose clock is behind, still give a new fingerprint). `Count * 0 +` makes it an
+    aggregate, as `aggregate()` wants, that is there even when the page lists nothing."""
+    latest = model.history.order_by("-history_id").values("history_id")[:1]
+    return Count("pk") * 0 + Coalesce(Subquery(latest), 0)
+
+
 def fingerprint(updates, role: str) -> Freshness:
     """One query: the state of `updates` (what the page lists) and of everything around it."""
     state = updates.aggregate(
         n=Count("pk"),
         ids=Sum("pk"),
         live_at=Max("publish_at"),
+        edited=Max("updated_at"),
+        update_record=latest_record(Update),
+        unit_record=latest_record(BargainingUnit),
+        topic_record=latest_record(Topic),
+        site_record=latest_record(SiteConfiguration),
         changed=Greatest(
             Coalesce(Max("updated_at"), Value(NEVER), output_field=DateTimeField()),
             latest_change(Update),
@@ -49,13 +63,14 @@ def fingerprint(updates, role: str) -> Freshness:
             latest_change(SiteConfiguration),
         ),
     )
-    changed = state["changed"]
+    changed = state.pop("changed")
     if isinstance(changed, str):  # SQLite's MAX() of several values gives text
         changed = datetime.datetime.fromisoformat(changed)
     if changed is not None and timezone.is_naive(changed):
         changed = timezone.make_aware(changed, datetime.UTC)
+    # The page changed last when something was saved, or when its latest update went live.
     last_modified = max(filter(None, [changed, state["live_at"]]), default=None)
-    key = f"{role}|{state['n']}|{state['ids']}|{state['live_at']}|{changed}"
+    key = "|".join([role, *(str(state[name]) for name in sorted(state))])
     return Freshness(key, last_modified)
 
 

@@ -94,7 +94,7 @@ def cached_page(
                 response["ETag"] = etag
                 if timestamp is not None:
                     response["Last-Modified"] = http_date(timestamp)
-                else:
+                elif response.has_header("Last-Modified"):
                     # Not even the view's own date (a feed sets one): see last_modified_timestamp.
                     del response["Last-Modified"]
                 # Browsers keep the page but ask each time (a 304 costs little): never stale.
