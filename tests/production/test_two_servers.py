@@ -30,6 +30,7 @@ from tests.production.servers import (
     DedicatedDatabase,
     Visitor,
     cluster_environment,
+    form_fields,
 )
 
 STAFF_PASSWORD = "a long staff password for the test"
@@ -40,6 +41,7 @@ from django.contrib.auth import get_user_model
 call_command("migrate", interactive=False, verbosity=0)
 call_command("setup_roles", verbosity=0)
 call_command("load_demo", verbosity=0)
+call_command("publish_demo_updates", verbosity=0)
 get_user_model().objects.create_superuser("staffer", "staffer@upe.example", {STAFF_PASSWORD!r})
 get_user_model().objects.create_superuser("colleague", "colleague@upe.example", {STAFF_PASSWORD!r})
 """
@@ -171,6 +173,29 @@ def test_two_conflicting_edits_through_the_two_servers_one_refused_nothing_lost(
     assert version == int(form_a["read_version"][0]) + 1
     # Bob, reloading through either server, sees Alice's version and can make his change again.
     assert "Alice&#x27;s summary" in bob.get(first, edit_path[1]).text
+
+
+def test_a_member_page_kept_by_one_server_shows_an_edit_made_through_the_other(first, second):
+    """Pages are kept in the shared cache and answered with 304 by either server, yet an edit
+    through one server is on the very next page the other serves."""
+    reader = Visitor()
+    listing = reader.get(second, "/updates/")
+    path = re.search(r'class="update-summary-title"><a href="(/updates/[^"/]+/)"', listing.text)[1]
+    page = reader.get(second, path)
+    assert page.status == 200, second.log()
+    assert reader.get(first, path, {"If-None-Match": page.headers["ETag"]}).status == 304
+
+    staffer = Visitor()
+    staffer.sign_in(first, "staffer", STAFF_PASSWORD)
+    edit_path = re.search(r'href="(/updates/manage/\d+/)"', staffer.get(first, path).text)[1]
+    fields = form_fields(staffer.get(first, edit_path).text, index=1)  # after the nav's sign-out
+    saved = staffer.send_form(first, edit_path, fields, {"title": "Corrected through first"})
+    assert saved.status == 302, first.log()
+
+    again = reader.get(second, path, {"If-None-Match": page.headers["ETag"]})
+    assert again.status == 200
+    assert "Corrected through first" in again.text
+    assert "Corrected through first" in reader.get(second, "/updates/").text
 
 
 def test_static_files_are_hashed_compressed_and_cached_for_a_year(first):
