@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import feeds, views
+from upe_confer.conditional import cached_page
+
+from . import feeds, freshness, views
 
 app_name = "members"
 
@@ -8,9 +10,17 @@ urlpatterns = [
     path("updates/", views.update_list, name="update_list"),
     path("welcome/", views.signed_in, name="signed_in"),
     path("updates/search/", views.search, name="search"),
-    path("updates/feed/", feeds.LatestUpdatesFeed(), name="feed"),
+    path(
+        "updates/feed/",
+        cached_page(freshness.feed_freshness)(feeds.LatestUpdatesFeed()),
+        name="feed",
+    ),
     path("updates/unit/<str:code>/", views.unit_detail, name="unit_detail"),
-    path("updates/unit/<str:code>/feed/", feeds.UnitUpdatesFeed(), name="unit_feed"),
+    path(
+        "updates/unit/<str:code>/feed/",
+        cached_page(freshness.feed_freshness)(feeds.UnitUpdatesFeed()),
+        name="unit_feed",
+    ),
     path("updates/topic/<slug:slug>/", views.topic_detail, name="topic_detail"),
     path("updates/manage/", views.manage, name="manage"),
     path("updates/manage/generate/", views.generate_list, name="generate_list"),

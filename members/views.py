@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sessions.models import BargainingUnit, Session, Topic
+from upe_confer.conditional import cached_page
 
+from . import freshness
 from .forms import PublishForm, RegenerateForm, SearchForm, UpdateFilterForm, UpdateForm
 from .generation import generate_update, record_change, regenerate_update
 from .models import Update, publish_update, unpublish_update, withdraw_update
@@ -43,6 +45,7 @@ def can_edit_updates(user) -> bool:
 # --- Members' side -------------------------------------------------------------------------------
 
 
+@cached_page(freshness.update_list_freshness)
 def update_list(request: HttpRequest) -> HttpResponse:
     updates = readable_updates(request).newest_first()
     form = UpdateFilterForm(request.GET or None)
@@ -58,6 +61,7 @@ def update_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cached_page(freshness.unit_freshness)
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_object_or_404(BargainingUnit, code=code)
     updates = readable_updates(request).for_unit(unit).newest_first()
@@ -68,6 +72,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@cached_page(freshness.topic_freshness)
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     # A timeline reads from the first meeting to the latest.
@@ -79,6 +84,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@cached_page(freshness.update_list_freshness)
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     query = ""
@@ -94,6 +100,7 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cached_page(freshness.update_freshness)
 def update_detail(request: HttpRequest, slug: str) -> HttpResponse:
     staff = can_edit_updates(request.user)
     updates = Update.objects.all() if staff else Update.objects.published()

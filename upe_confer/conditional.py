@@ -26,6 +26,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
@@ -42,19 +43,37 @@ class Freshness:
 
 def page_etag(request: HttpRequest, freshness: Freshness) -> str:
     # The visitor is part of the key: signed-in pages name the user and carry their CSRF token.
+    # The host and scheme too: pages print their canonical address.
+    user = request.user
     parts = [
-        request.get_full_path(),
+        request.build_absolute_uri(),
         freshness.key,
         freshness.last_modified.isoformat() if freshness.last_modified else "",
-        str(request.user.pk) if request.user.is_authenticated else "anonymous",
+        f"{user.pk}:{user.get_username()}:{user.is_staff}"
+        if user.is_authenticated
+        else "anonymous",
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
     ]
     return '"' + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32] + '"'
 
 
-def cached_page(freshness: Callable[..., Freshness], timeout: int = PAGE_CACHE_SECONDS) -> Callable:
+def last_modified_timestamp(freshness: Freshness) -> int | None:
+    """Last-Modified in whole seconds (HTTP dates have no finer grain), or None while the last
+    change is in the current second: a second change in that same second would have the same
+    date, and a browser asking "modified since?" with it would be told no. A second later the
+    date is safe to give."""
+    if freshness.last_modified is None:
+        return None
+    timestamp = int(freshness.last_modified.timestamp())
+    return timestamp if timestamp < int(timezone.now().timestamp()) else None
+
+
+def cached_page(
+    freshness: Callable[..., Freshness | None], timeout: int = PAGE_CACHE_SECONDS
+) -> Callable:
     """Decorate a GET view: answer 304 when the browser's copy is current, serve the rendered
-    page from the shared cache when it is, render (and keep) it otherwise."""
+    page from the shared cache when it is, render (and keep) it otherwise. A freshness function
+    that returns None (e.g. for staff, who see drafts) means: render this page, keep nothing."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -64,9 +83,10 @@ def cached_page(freshness: Callable[..., Freshness], timeout: int = PAGE_CACHE_S
             if request.method not in ("GET", "HEAD") or len(messages.get_messages(request)):
                 return view(request, *args, **kwargs)
             state = freshness(request, *args, **kwargs)
+            if state is None:
+                return view(request, *args, **kwargs)
             etag = page_etag(request, state)
-            # HTTP dates have whole seconds.
-            timestamp = int(state.last_modified.timestamp()) if state.last_modified else None
+            timestamp = last_modified_timestamp(state)
             response = get_conditional_response(request, etag=etag, last_modified=timestamp)
             if response is None:
                 response = render_or_reuse(request, view, args, kwargs, etag, timeout)
@@ -74,6 +94,9 @@ def cached_page(freshness: Callable[..., Freshness], timeout: int = PAGE_CACHE_S
                 response["ETag"] = etag
                 if timestamp is not None:
                     response["Last-Modified"] = http_date(timestamp)
+                elif response.has_header("Last-Modified"):
+                    # Not even the view's own date (a feed sets one): see last_modified_timestamp.
+                    del response["Last-Modified"]
                 # Browsers keep the page but ask each time (a 304 costs little): never stale.
                 patch_cache_control(response, private=True, no_cache=True)
                 patch_vary_headers(response, ["Cookie"])

@@ -1,7 +1,14 @@
 import pytest
+from django.core.cache import cache
 
 from members.roles import Role, setup_roles
 from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Member pages are kept in the cache (upe_confer.conditional): each test starts without."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -155,8 +155,15 @@ class Visitor:
     # What the load balancer says after terminating TLS; None: a plain HTTP request.
     forwarded_proto: str | None = "https"
 
-    def request(self, server: AppServer, method: str, path: str, form: dict | None = None) -> Page:
-        headers = {"Host": PUBLIC_HOST, "Accept-Encoding": "gzip"}
+    def request(
+        self,
+        server: AppServer,
+        method: str,
+        path: str,
+        form: dict | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> Page:
+        headers = {"Host": PUBLIC_HOST, "Accept-Encoding": "gzip", **(extra_headers or {})}
         if self.forwarded_proto:
             headers["X-Forwarded-Proto"] = self.forwarded_proto
         if self.cookies:
@@ -182,8 +189,8 @@ class Visitor:
         text = "" if response.headers.get("Content-Encoding") else raw.decode(errors="replace")
         return Page(response.status, response.headers, text)
 
-    def get(self, server: AppServer, path: str) -> Page:
-        return self.request(server, "GET", path)
+    def get(self, server: AppServer, path: str, headers: dict[str, str] | None = None) -> Page:
+        return self.request(server, "GET", path, extra_headers=headers)
 
     def open_form(self, server: AppServer, path: str) -> dict[str, list[str]]:
         """The fields of the page's (last) form, as shown: keep them to submit later."""

@@ -1,5 +1,7 @@
 """Cached member pages answer 304 while nothing changed, and never show a stale page."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import constants
@@ -20,8 +22,12 @@ def fresh_cache():
     conditional_urls.renders.clear()
 
 
-def test_unchanged_page_answers_304_to_a_browser_that_has_it(client):
+def test_unchanged_page_answers_304_to_a_browser_that_has_it(client, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 9, 0, 0, 500_000, tzinfo=datetime.UTC))
     BargainingUnitFactory(code="005", name="Clerical")
+    # Last-Modified only for a change at least a second old (HTTP dates have whole seconds).
+    assert "Last-Modified" not in client.get("/units/")
+    time_machine.shift(datetime.timedelta(seconds=1))
     first = client.get("/units/")
     assert first.status_code == 200
     assert "Clerical" in first.text
@@ -34,6 +40,23 @@ def test_unchanged_page_answers_304_to_a_browser_that_has_it(client):
     since = client.get("/units/", headers={"if-modified-since": first["Last-Modified"]})
     assert since.status_code == 304
     assert conditional_urls.renders == ["/units/"]
+
+
+def test_a_change_in_the_same_second_is_not_hidden_by_last_modified(client, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 9, 0, 0, 100_000, tzinfo=datetime.UTC))
+    BargainingUnitFactory(code="005", name="Clerical")
+    time_machine.shift(datetime.timedelta(milliseconds=300))
+    seen = client.get("/units/")
+    assert "Last-Modified" not in seen
+    BargainingUnitFactory(code="008", name="Social Services")  # the same second
+    time_machine.shift(datetime.timedelta(seconds=2))
+    # Had the first answer said "modified 09:00:00", a browser asking "modified since 09:00:00?"
+    # would now be told no, and miss Social Services. The date comes once it is safe.
+    later = client.get("/units/")
+    assert later["Last-Modified"] == "Mon, 02 Mar 2026 09:00:00 GMT"
+    assert "Social Services" in later.text
+    since = client.get("/units/", headers={"if-modified-since": later["Last-Modified"]})
+    assert since.status_code == 304
 
 
 def test_a_second_visitor_gets_the_rendered_page_from_the_cache(client, django_assert_num_queries):

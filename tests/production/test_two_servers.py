@@ -19,6 +19,7 @@ import re
 import subprocess
 import sys
 
+import psycopg
 import pytest
 import redis
 
@@ -29,6 +30,7 @@ from tests.production.servers import (
     DedicatedDatabase,
     Visitor,
     cluster_environment,
+    form_fields,
 )
 
 STAFF_PASSWORD = "a long staff password for the test"
@@ -39,7 +41,9 @@ from django.contrib.auth import get_user_model
 call_command("migrate", interactive=False, verbosity=0)
 call_command("setup_roles", verbosity=0)
 call_command("load_demo", verbosity=0)
+call_command("publish_demo_updates", verbosity=0)
 get_user_model().objects.create_superuser("staffer", "staffer@upe.example", {STAFF_PASSWORD!r})
+get_user_model().objects.create_superuser("colleague", "colleague@upe.example", {STAFF_PASSWORD!r})
 """
 
 
@@ -129,6 +133,69 @@ def test_an_edit_saved_through_one_server_is_seen_through_the_other(first, secon
     another = Visitor()
     another.sign_in(first, "staffer", STAFF_PASSWORD)
     assert "renamed on first" in another.get(second, "/admin/confer/bargainingunit/").text
+
+
+def test_two_conflicting_edits_through_the_two_servers_one_refused_nothing_lost(
+    cluster, first, second
+):
+    """Two people open the same session in the admin, one through each server, and both save:
+    the first save is kept whole, the second is refused with what changed, and saves nothing."""
+    env, _ = cluster
+    alice, bob = Visitor(), Visitor()
+    alice.sign_in(first, "staffer", STAFF_PASSWORD)
+    bob.sign_in(second, "colleague", STAFF_PASSWORD)
+    changelist = alice.get(first, "/admin/confer/session/")
+    edit_path = re.search(r'href="(/admin/confer/session/(\d+)/change/)"', changelist.text)
+    session_id = int(edit_path[2])
+
+    form_a = alice.open_form(first, edit_path[1])
+    form_b = bob.open_form(second, edit_path[1])
+    assert form_a["read_version"] == form_b["read_version"]
+    saved = alice.send_form(
+        first, edit_path[1], form_a, {"summary": "Alice's summary", "location": "Room A"}
+    )
+    assert saved.status == 302, first.log()
+    refused = bob.send_form(
+        second, edit_path[1], form_b, {"summary": "Bob's summary", "next_steps": "Bob's steps"}
+    )
+    assert refused.status == 200, second.log()
+    assert "after you opened it" in refused.text
+    assert "your changes were not saved" in refused.text
+    assert "Alice&#x27;s summary" in refused.text or "Alice's summary" in refused.text
+
+    with psycopg.connect(env["DATABASE_URL"]) as connection:
+        summary, location, next_steps, version = connection.execute(
+            "SELECT summary, location, next_steps, version FROM confer_session WHERE id = %s",
+            [session_id],
+        ).fetchone()
+    assert (summary, location) == ("Alice's summary", "Room A")
+    assert next_steps == form_a["next_steps"][0].replace("\r\n", "\n")
+    assert version == int(form_a["read_version"][0]) + 1
+    # Bob, reloading through either server, sees Alice's version and can make his change again.
+    assert "Alice&#x27;s summary" in bob.get(first, edit_path[1]).text
+
+
+def test_a_member_page_kept_by_one_server_shows_an_edit_made_through_the_other(first, second):
+    """Pages are kept in the shared cache and answered with 304 by either server, yet an edit
+    through one server is on the very next page the other serves."""
+    reader = Visitor()
+    listing = reader.get(second, "/updates/")
+    path = re.search(r'class="update-summary-title"><a href="(/updates/[^"/]+/)"', listing.text)[1]
+    page = reader.get(second, path)
+    assert page.status == 200, second.log()
+    assert reader.get(first, path, {"If-None-Match": page.headers["ETag"]}).status == 304
+
+    staffer = Visitor()
+    staffer.sign_in(first, "staffer", STAFF_PASSWORD)
+    edit_path = re.search(r'href="(/updates/manage/\d+/)"', staffer.get(first, path).text)[1]
+    fields = form_fields(staffer.get(first, edit_path).text, index=1)  # after the nav's sign-out
+    saved = staffer.send_form(first, edit_path, fields, {"title": "Corrected through first"})
+    assert saved.status == 302, first.log()
+
+    again = reader.get(second, path, {"If-None-Match": page.headers["ETag"]})
+    assert again.status == 200
+    assert "Corrected through first" in again.text
+    assert "Corrected through first" in reader.get(second, "/updates/").text
 
 
 def test_static_files_are_hashed_compressed_and_cached_for_a_year(first):
