@@ -8,7 +8,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from sessions.admin import ExplainRefusedDeletionMixin, UnitScopedAdmin
+from sessions.admin import ExplainRefusedDeletionMixin, SessionPartAdmin
 
 from .forms import RosterImportForm
 from .models import (
@@ -40,7 +40,7 @@ class AdvocateAdmin(ExplainRefusedDeletionMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(UnitScopedAdmin, SimpleHistoryAdmin):
+class AttendanceAdmin(SessionPartAdmin, SimpleHistoryAdmin):
     session_lookup = session_attr = "session_id"
     list_display = ["advocate", "session"]
     list_filter = ["advocate__unit"]

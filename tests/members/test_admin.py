@@ -64,3 +64,18 @@ def test_held_session_page_has_a_write_update_button(admin_client):
     scheduled = SessionFactory(status="scheduled")
     page = admin_client.get(reverse("admin:confer_session_change", args=[scheduled.pk]))
     assert reverse("members:generate", args=[scheduled.pk]) not in page.text
+
+
+def test_attendance_added_in_the_admin_makes_open_session_forms_stale(admin_client):
+    from django.urls import reverse
+
+    from sessions.models import Session
+    from tests.factories import AdvocateFactory, SessionFactory
+
+    session = SessionFactory()
+    advocate = AdvocateFactory()
+    response = admin_client.post(
+        reverse("admin:members_attendance_add"), {"session": session.pk, "advocate": advocate.pk}
+    )
+    assert response.status_code == 302
+    assert Session.objects.get(pk=session.pk).version == session.version + 1
