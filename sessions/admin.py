@@ -178,7 +178,7 @@ class BargainingUnitAdmin(ExplainRefusedDeletionMixin, SimpleHistoryAdmin):
 
     def also_protected(self, objs) -> list[str]:
         # Sessions name their units through a plain many-to-many (see the model's delete()).
-        in_record = Session.objects.filter(units__in=objs).distinct()
+        in_record = Session.objects.for_units(objs)
         return [f"Session: {session}" for session in in_record]
 
     @admin.display(description="sessions", ordering="session_count")
@@ -290,15 +290,9 @@ class SessionAdmin(UnitScopedAdmin, SimpleHistoryAdmin):
             .order_by("agenda_item__session__date", "pk")
         )
         data = request.POST if request.method == "POST" else None
-        rows = [
-            (commitment, followup.FollowUpForm(data, prefix=f"c{commitment.pk}"))
-            for commitment in commitments
-        ]
-        if data is not None and all(form.is_valid() for _, form in rows):
-            resolved = followup.follow_up_at_session(
-                session,
-                [(c, form.cleaned_data["outcome"], form.cleaned_data["note"]) for c, form in rows],
-            )
+        rows = followup.follow_up_forms(commitments, data)
+        resolved = followup.save_follow_up(session, rows) if data is not None else None
+        if resolved is not None:
             self.message_user(request, f"{resolved} commitment(s) followed up at {session}.")
             return HttpResponseRedirect(request.path)
         return TemplateResponse(

@@ -109,3 +109,16 @@ def follow_up_at_session(session: Session, decisions: list[tuple[Commitment, str
         commitment.resolve(status, session.date, note, session)
         resolved += 1
     return resolved
+
+
+def follow_up_forms(commitments, data=None) -> list[tuple[Commitment, FollowUpForm]]:
+    """One FollowUpForm per carried-over commitment, prefixed by its id."""
+    return [(c, FollowUpForm(data, prefix=f"c{c.pk}")) for c in commitments]
+
+
+def save_follow_up(session: Session, rows: list[tuple[Commitment, FollowUpForm]]) -> int | None:
+    """Apply the forms' outcomes at `session`, all or nothing: None if any form is invalid."""
+    if not all(form.is_valid() for _, form in rows):
+        return None
+    decisions = [(c, f.cleaned_data["outcome"], f.cleaned_data["note"]) for c, f in rows]
+    return follow_up_at_session(session, decisions)

@@ -46,7 +46,7 @@ class BargainingUnitQuerySet(models.QuerySet):
 def refuse_to_delete_units_in_the_record(units) -> None:
     """Sessions name their units through a plain many-to-many, which would silently drop the link:
     refuse instead, as PROTECT does for foreign keys."""
-    sessions = Session.objects.filter(units__in=units).distinct()
+    sessions = Session.objects.for_units(units)
     if sessions.exists():
         raise ProtectedError(
             "A bargaining unit that sessions refer to cannot be deleted; mark it inactive.",
@@ -131,6 +131,10 @@ class SessionQuerySet(models.QuerySet):
 
     def for_unit(self, unit: BargainingUnit):
         return self.filter(units=unit)
+
+    def for_units(self, units):
+        """Sessions naming any of these units, each once."""
+        return self.filter(units__in=units).distinct()
 
     def with_units(self):
         return self.prefetch_related("units")

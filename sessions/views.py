@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from members.models import Attendance
 
 from .access import sessions_editable_by, sessions_readable_by, units_for
-from .followup import FollowUpForm, follow_up_at_session
+from .followup import follow_up_forms, save_follow_up
 from .forms import MarkHeldForm, SessionFlow, add_row, add_row_prefixes
 from .history import session_history
 from .locking import StaleSession, mark_held, version_changes
@@ -193,11 +193,10 @@ def session_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("agenda_item__session__date", "pk")
     )
     data = request.POST if request.method == "POST" else None
-    rows = [(c, FollowUpForm(data, prefix=f"c{c.pk}")) for c in commitments]
+    rows = follow_up_forms(commitments, data)
     if data is not None:
-        if all(form.is_valid() for _, form in rows):
-            decisions = [(c, f.cleaned_data["outcome"], f.cleaned_data["note"]) for c, f in rows]
-            resolved = follow_up_at_session(session, decisions)
+        resolved = save_follow_up(session, rows)
+        if resolved is not None:
             messages.success(request, f"{resolved} commitment(s) followed up at this session.")
             return redirect("sessions:session_detail", pk=pk)
         messages.error(request, "Nothing was saved: correct the rows marked below.")
