@@ -1,52 +1,15 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from sessions.admin import ExplainRefusedDeletionMixin, SessionPartAdmin
-
 from .forms import RosterImportForm
-from .models import (
-    Advocate,
-    Attendance,
-    MemberAccount,
-    SiteConfiguration,
-    Update,
-    create_member_account,
-    import_member_roster,
-)
-
-
-@admin.register(Advocate)
-class AdvocateAdmin(ExplainRefusedDeletionMixin, SimpleHistoryAdmin):
-    instead_of_deleting = "Untick “active” instead: the record keeps who attended."
-    list_display = ["name", "unit", "classification", "active", "session_count"]
-    list_filter = ["active", "unit"]
-    list_select_related = ["unit"]
-    search_fields = ["name", "classification", "unit__code"]
-    autocomplete_fields = ["unit"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(session_count=Count("attendances"))
-
-    @admin.display(description="sessions attended", ordering="session_count")
-    def session_count(self, advocate: Advocate) -> int:
-        return advocate.session_count
-
-
-@admin.register(Attendance)
-class AttendanceAdmin(SessionPartAdmin, SimpleHistoryAdmin):
-    session_lookup = session_attr = "session_id"
-    list_display = ["advocate", "session"]
-    list_filter = ["advocate__unit"]
-    list_select_related = ["advocate", "session"]
-    search_fields = ["advocate__name"]
-    autocomplete_fields = ["advocate", "session"]
+from .models import MemberAccount, SiteConfiguration, Update
+from .operations import create_member_account, import_member_roster
 
 
 @admin.register(Update)

@@ -7,13 +7,12 @@ union's contact block in SiteConfiguration: nothing here is copied text.
 import difflib
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.text import slugify
 
 from sessions.models import AgendaItem, Party, Position, Session
+from upe_confer.text import join_words, long_date
 
 from .models import SiteConfiguration, Update
 
@@ -47,17 +46,6 @@ class ItemSection:
     positions: list[Position] = field(default_factory=list)
 
 
-def long_date(day) -> str:
-    return f"{day:%B} {day.day}, {day.year}"
-
-
-def join_names(names: list[str]) -> str:
-    """ "A", "A and B", "A, B, and C"."""
-    if len(names) <= 2:
-        return " and ".join(names)
-    return ", ".join(names[:-1]) + ", and " + names[-1]
-
-
 def session_for_generation(session_pk: int) -> Session:
     """The session with everything the generator reads, in a fixed number of queries."""
     return Session.objects.prefetch_related(
@@ -76,7 +64,7 @@ def headline(session: Session) -> str:
     topics = list(dict.fromkeys(item.topic.name for item in session.agenda_items.all()))
     title = f"{session.unit_codes} Meet & Confer Update"
     if topics:
-        title = f"{title}: {join_names(topics)}"
+        title = f"{title}: {join_words(topics)}"
     return title[:200]
 
 
@@ -101,7 +89,7 @@ def generate_text(session: Session) -> tuple[str, str]:
         "units": session.unit_codes,
         "items": items,
         "topics": sorted({item.topic.name for item in session.agenda_items.all()}),
-        "advocates": join_names(advocates),
+        "advocates": join_words(advocates),
         "union": SiteConfiguration.current(),
     }
     body = render_to_string("members/generated/update.md", context)
@@ -126,29 +114,6 @@ def unique_slug(title: str, session: Session) -> str:
     while Update.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
-
-
-@transaction.atomic
-def generate_update(session: Session, by=None) -> Update:
-    """A new draft update written from the session's record."""
-    session = session_for_generation(session.pk)
-    title, body = generate_text(session)
-    update = Update(
-        title=title,
-        slug=unique_slug(title, session),
-        summary=summary_for(session),
-        body=body,
-        session=session,
-        generated_title=title,
-        generated_text=body,
-        generated_at=timezone.now(),
-        created_by=by,
-    )
-    update._change_reason = "Generated from the session"
-    update.save()
-    update.units.set(session.units.all())
-    update.topics.set({item.topic for item in session.agenda_items.all()})
-    return update
 
 
 @dataclass
@@ -190,19 +155,3 @@ def record_change(update: Update) -> RecordChange | None:
         diff_from_generated=unified_diff(old, new, "as generated", "from the record now"),
         diff_from_current=unified_diff(current, new, "the update now", "after regenerating"),
     )
-
-
-@transaction.atomic
-def regenerate_update(update: Update, change: RecordChange, by=None) -> Update:
-    """Replace the text with a fresh generation; the previous text stays in the history."""
-    update.title = change.title
-    update.body = change.body
-    update.generated_title = change.title
-    update.generated_text = change.body
-    update.generated_at = timezone.now()
-    update._change_reason = "Regenerated from the session"
-    update.save()
-    session = session_for_generation(update.session_id)
-    update.units.set(session.units.all())
-    update.topics.set({item.topic for item in session.agenda_items.all()})
-    return update

@@ -1,82 +1,21 @@
-"""People who speak for members at the table, member accounts, and the updates members read."""
+"""What members read and receive: updates, member accounts, the union's own details."""
 
 import datetime
-import secrets
 
 import nh3
 from django.conf import settings
-from django.contrib.auth.models import Group, User, UserManager
+from django.contrib.auth.models import User, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from markdown_it import MarkdownIt
 from simple_history.models import HistoricalRecords
 
-from sessions.models import BargainingUnit, Session, Topic
-
-from .roles import Role
-
-
-class AdvocateQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(active=True)
-
-
-class Advocate(models.Model):
-    """A member who speaks for the unit's members at meet-and-confer sessions."""
-
-    name = models.CharField(max_length=200)
-    unit = models.ForeignKey(BargainingUnit, on_delete=models.PROTECT, related_name="advocates")
-    classification = models.CharField(
-        max_length=200, blank=True, help_text="e.g. Social Worker, Clerical."
-    )
-    active = models.BooleanField(default=True)
-    sessions = models.ManyToManyField(
-        Session, through="Attendance", related_name="advocates", blank=True
-    )
-
-    history = HistoricalRecords()
-    objects = AdvocateQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["name", "unit"],
-                name="members_advocate_name_unit_unique",
-                violation_error_message="This unit already has an advocate with this name.",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Attendance(models.Model):
-    """An advocate present at a session."""
-
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
-    advocate = models.ForeignKey(Advocate, on_delete=models.PROTECT, related_name="attendances")
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["session", "advocate__name"]
-        verbose_name_plural = "attendance"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["session", "advocate"],
-                name="members_attendance_once_per_session",
-                violation_error_message="This advocate is already listed for this session.",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.advocate} at {self.session}"
-
+from sessions.models import BargainingUnit, Session, Topic, join_unit_codes
+from upe_confer.roles import Role
 
 # --- The union's own details: one record staff can change -------------------------------------
 
@@ -143,10 +82,6 @@ class MemberAccount(User):
     class Meta:
         proxy = True
         verbose_name = "member account"
-
-    @property
-    def display_name(self) -> str:
-        return self.get_full_name() or self.get_username()
 
 
 # --- Updates -------------------------------------------------------------------------------------
@@ -220,18 +155,23 @@ class UpdateQuerySet(models.QuerySet):
         return self.filter(matches).newest_first()
 
 
+class UpdateStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SCHEDULED = "scheduled", "Scheduled"
+    PUBLISHED = "published", "Published"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class UpdateVisibility(models.TextChoices):
+    PUBLIC = "public", "Public"
+    MEMBERS = "members", "Members only"
+
+
 class Update(models.Model):
     """A news update for members, generated from a session and then edited by staff."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLISHED = "published", "Published"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-
-    class Visibility(models.TextChoices):
-        PUBLIC = "public", "Public"
-        MEMBERS = "members", "Members only"
+    Status = UpdateStatus
+    Visibility = UpdateVisibility
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
@@ -300,15 +240,16 @@ class Update(models.Model):
                 violation_error_message="Another update already has this address (slug).",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "scheduled", "published", "withdrawn"]),
+                condition=Q(status__in=UpdateStatus.values),
                 name="members_update_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(visibility__in=["public", "members"]),
+                condition=Q(visibility__in=UpdateVisibility.values),
                 name="members_update_visibility_valid",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["scheduled", "published"]) | Q(publish_at__isnull=False),
+                condition=~Q(status__in=[UpdateStatus.SCHEDULED, UpdateStatus.PUBLISHED])
+                | Q(publish_at__isnull=False),
                 name="members_update_live_needs_publish_at",
             ),
         ]
@@ -355,10 +296,7 @@ class Update(models.Model):
 
     @property
     def unit_codes(self) -> str:
-        codes = sorted(unit.code for unit in self.units.all())
-        if len(codes) <= 1:
-            return "".join(codes)
-        return ", ".join(codes[:-1]) + " and " + codes[-1]
+        return join_unit_codes(unit.code for unit in self.units.all())
 
 
 def render_markdown(text: str) -> str:
@@ -376,62 +314,3 @@ def render_markdown(text: str) -> str:
 _markdown = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(
     ["table", "strikethrough"]
 )
-
-
-# --- Operations ----------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def publish_update(update: Update, at: datetime.datetime, now: datetime.datetime | None = None):
-    """Publish now (`at` not after `now`) or schedule for `at`; the history records which."""
-    now = now or timezone.now()
-    update.publish_at = at
-    if at <= now:
-        update.status = Update.Status.PUBLISHED
-        update._change_reason = "Published"
-    else:
-        update.status = Update.Status.SCHEDULED
-        update._change_reason = f"Scheduled for {timezone.localtime(at):%Y-%m-%d %H:%M}"
-    update.save(update_fields=["status", "publish_at", "updated_at"])
-
-
-@transaction.atomic
-def unpublish_update(update: Update) -> None:
-    """Back to a draft: off the site, or no longer scheduled."""
-    update.status = Update.Status.DRAFT
-    update.publish_at = None
-    update._change_reason = "Returned to draft"
-    update.save(update_fields=["status", "publish_at", "updated_at"])
-
-
-@transaction.atomic
-def withdraw_update(update: Update) -> None:
-    """Taken down for good (members get a 404); the text stays in the record and its history."""
-    update.status = Update.Status.WITHDRAWN
-    update._change_reason = "Withdrawn"
-    update.save(update_fields=["status", "updated_at"])
-
-
-def member_group() -> Group:
-    return Group.objects.get_or_create(name=Role.MEMBER)[0]
-
-
-def create_member_account(email: str, first_name: str = "", last_name: str = "") -> User:
-    """A member's sign-in: the email is the username, and the password is a random secret the
-    member replaces through "Forgotten your password?" (the reset form ignores accounts without
-    a usable password, so they get an unguessable one rather than none)."""
-    user = User.objects.create_user(
-        username=email,
-        email=email,
-        password=secrets.token_urlsafe(32),
-        first_name=first_name,
-        last_name=last_name,
-    )
-    user.groups.add(member_group())
-    return user
-
-
-@transaction.atomic
-def import_member_roster(rows) -> list[User]:
-    """All or nothing: every row of a checked roster becomes a member account."""
-    return [create_member_account(row.email, row.first_name, row.last_name) for row in rows]

@@ -17,9 +17,15 @@ from upe_confer.conditional import cached_page
 
 from . import freshness
 from .forms import PublishForm, RegenerateForm, SearchForm, UpdateFilterForm, UpdateForm
-from .generation import generate_update, record_change, regenerate_update
-from .models import Update, publish_update, unpublish_update, withdraw_update
-from .roles import Role, has_role
+from .generation import record_change
+from .models import Update
+from .operations import (
+    generate_update,
+    publish_update,
+    regenerate_update,
+    unpublish_update,
+    withdraw_update,
+)
 
 PAGE_SIZE = 20
 TIMELINE_PAGE_SIZE = 50
@@ -294,10 +300,10 @@ def manage(request: HttpRequest) -> HttpResponse:
 def signed_in(request: HttpRequest) -> HttpResponse:
     """Where signing in leads when no page was asked for: each role's own starting page."""
     user = request.user
-    if user.is_superuser or (user.is_staff and has_role(user, Role.STAFF)):
+    if user.is_staff and user.has_perm("confer.change_all_units"):
         return redirect("admin:index")
-    if has_role(user, Role.BUSINESS_AGENT):
+    if user.has_perm("confer.add_session"):
         return redirect("sessions:agent_home")
-    if has_role(user, Role.COMMUNICATIONS):
+    if user.has_perm("members.change_update"):
         return redirect("members:manage")
     return redirect("members:update_list")

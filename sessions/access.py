@@ -1,27 +1,26 @@
-"""Who may read and change which sessions: one place, used by the flow's views and the admin.
+"""Who may read and change which sessions: the one place the record is scoped per unit, used by
+the agent's pages, the admin, the calendar and the reports.
 
-Roles are groups (members/roles.py); which units a business agent works for is the
-BargainingUnit.agents assignment. Both are applied in the query, so an object outside a user's
-scope is simply not found (404), never loaded and then refused.
+What a user may do is a permission (upe_confer/roles.py); which units a business agent works for
+is the BargainingUnit.agents assignment. Both are applied in the query, so an object outside a
+user's scope is simply not found (404), never loaded and then refused.
 """
 
-from django.db.models import QuerySet
-
-from members.roles import Role, has_role
+from django.db.models import Q, QuerySet
 
 from .models import BargainingUnit, Session
 
 
 def sees_every_unit(user) -> bool:
-    """Staff (and superusers) keep the whole record."""
-    return has_role(user, Role.STAFF)
+    """Staff (and superusers) keep the whole record: no unit scoping anywhere."""
+    return user.has_perm("confer.change_all_units")
 
 
 def units_for(user) -> QuerySet[BargainingUnit]:
     """The units whose sessions the user may log and change."""
     if sees_every_unit(user):
         return BargainingUnit.objects.all()
-    if has_role(user, Role.BUSINESS_AGENT):
+    if user.has_perm("confer.add_session") or user.has_perm("confer.change_session"):
         return BargainingUnit.objects.filter(agents=user)
     return BargainingUnit.objects.none()
 
@@ -34,22 +33,28 @@ def _sessions_of_units(units: QuerySet[BargainingUnit]) -> QuerySet[Session]:
 
 
 def sessions_editable_by(user) -> QuerySet[Session]:
+    if not user.has_perm("confer.change_session"):
+        return Session.objects.none()
     if sees_every_unit(user):
         return Session.objects.all()
-    if has_role(user, Role.BUSINESS_AGENT) and user.has_perm("confer.change_session"):
-        return _sessions_of_units(units_for(user))
-    return Session.objects.none()
+    return _sessions_of_units(units_for(user))
 
 
 def sessions_readable_by(user) -> QuerySet[Session]:
     """Staff and Communications read every session; an agent reads their units' sessions;
     members read nothing of the record (they read published updates)."""
-    if sees_every_unit(user) or has_role(user, Role.COMMUNICATIONS):
+    if sees_every_unit(user) or user.has_perm("confer.read_all_units"):
         return Session.objects.all()
-    if has_role(user, Role.BUSINESS_AGENT):
+    if user.has_perm("confer.view_session"):
         return _sessions_of_units(units_for(user))
     return Session.objects.none()
 
 
-def can_log_sessions(user) -> bool:
-    return user.is_authenticated and user.has_perm("confer.add_session")
+def sessions_on_calendar_of(user) -> QuerySet[Session]:
+    """The sessions a user takes part in: as UPE staff present or as an agent of one of its
+    units; every session for those who see every unit."""
+    if sees_every_unit(user):
+        return Session.objects.all()
+    return Session.objects.filter(
+        pk__in=Session.objects.filter(Q(upe_staff=user) | Q(units__agents=user)).values("pk")
+    )

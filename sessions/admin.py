@@ -11,16 +11,19 @@ from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from members.roles import Role, has_role
+from upe_confer.text import long_date
 
-from . import followup, reports
+from . import followup, operations
 from .access import sees_every_unit, sessions_editable_by, sessions_readable_by, units_for
 from .locking import bump_version, claim_version, stale_message
 from .models import (
+    Advocate,
     AgendaItem,
+    Attendance,
     BargainingUnit,
     CalendarToken,
     Commitment,
@@ -221,8 +224,7 @@ class AgendaItemInline(admin.StackedInline):
 
 
 class AttendanceInline(admin.TabularInline):
-    # Reached through the relation so the record does not import the members app.
-    model = Session.advocates.through
+    model = Attendance
     extra = 0
     autocomplete_fields = ["advocate"]
     verbose_name = "advocate present"
@@ -275,25 +277,32 @@ class SessionAdmin(UnitScopedAdmin, SimpleHistoryAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        context = {**(extra_context or {}), "show_follow_up": has_role(request.user, Role.STAFF)}
+        context = {
+            **(extra_context or {}),
+            "show_follow_up": request.user.has_perm("confer.follow_up_commitment"),
+        }
         return super().change_view(request, object_id, form_url, context)
 
     def follow_up_view(self, request: HttpRequest, object_id: int):
         """The open commitments of this session's units and topics, to settle at this session:
         each one marked kept, broken or withdrawn is dated the session's day and records it."""
-        if not has_role(request.user, Role.STAFF):
-            raise PermissionDenied("Following up commitments is for UPE staff.")
-        session = get_object_or_404(Session.objects.prefetch_related("units"), pk=object_id)
+        if not request.user.has_perm("confer.follow_up_commitment"):
+            raise PermissionDenied("Following up commitments needs the permission to.")
+        editable = sessions_editable_by(request.user)
+        session = get_object_or_404(editable.prefetch_related("units"), pk=object_id)
         commitments = list(
             Commitment.objects.carry_over_for(session)
+            .filter(agenda_item__session__in=editable.values("pk"))
             .with_report_columns()
             .order_by("agenda_item__session__date", "pk")
         )
         data = request.POST if request.method == "POST" else None
         rows = followup.follow_up_forms(commitments, data)
-        resolved = followup.save_follow_up(session, rows) if data is not None else None
-        if resolved is not None:
-            self.message_user(request, f"{resolved} commitment(s) followed up at {session}.")
+        if data is not None and followup.FollowUpForm.all_valid(rows):
+            outcome = operations.follow_up(followup.FollowUpForm.decisions(rows), session=session)
+            self.message_user(
+                request, f"{outcome.resolved} commitment(s) followed up at {session}."
+            )
             return HttpResponseRedirect(request.path)
         return TemplateResponse(
             request,
@@ -428,7 +437,6 @@ class CommitmentAdmin(SessionPartAdmin, SimpleHistoryAdmin):
 
     def get_urls(self):
         return [
-            *reports.report_urls(),
             path(
                 "<int:object_id>/trigger/",
                 self.admin_site.admin_view(self.trigger_view),
@@ -438,11 +446,14 @@ class CommitmentAdmin(SessionPartAdmin, SimpleHistoryAdmin):
         ]
 
     def changelist_view(self, request, extra_context=None):
-        context = {**(extra_context or {}), "show_reports": has_role(request.user, Role.STAFF)}
+        context = {
+            **(extra_context or {}),
+            "show_reports": request.user.has_perm("confer.run_reports"),
+        }
         return super().changelist_view(request, context)
 
     def has_follow_up_permission(self, request: HttpRequest) -> bool:
-        return has_role(request.user, Role.STAFF) and self.has_change_permission(request)
+        return request.user.has_perm("confer.follow_up_commitment")
 
     def bulk_form(self, request, queryset, *, form_class, title: str, apply):
         """An action's intermediate page: ask for the date and note, then apply to the rows."""
@@ -479,8 +490,8 @@ class CommitmentAdmin(SessionPartAdmin, SimpleHistoryAdmin):
             queryset,
             form_class=followup.ResolveForm,
             title="Mark kept",
-            apply=lambda rows, data: followup.resolve_commitments(
-                rows, Commitment.Status.KEPT, data["on"], data["note"]
+            apply=lambda rows, data: operations.follow_up(
+                ((c, Commitment.Status.KEPT, data["note"]) for c in rows), on=data["on"]
             ),
         )
 
@@ -491,8 +502,8 @@ class CommitmentAdmin(SessionPartAdmin, SimpleHistoryAdmin):
             queryset,
             form_class=followup.ResolveForm,
             title="Mark broken",
-            apply=lambda rows, data: followup.resolve_commitments(
-                rows, Commitment.Status.BROKEN, data["on"], data["note"]
+            apply=lambda rows, data: operations.follow_up(
+                ((c, Commitment.Status.BROKEN, data["note"]) for c in rows), on=data["on"]
             ),
         )
 
@@ -503,28 +514,30 @@ class CommitmentAdmin(SessionPartAdmin, SimpleHistoryAdmin):
             queryset,
             form_class=followup.TriggerForm,
             title="Record the trigger",
-            apply=lambda rows, data: followup.record_triggers(rows, data["on"], data["note"]),
+            apply=lambda rows, data: operations.record_trigger(rows, data["on"], data["note"]),
         )
 
     def trigger_view(self, request: HttpRequest, object_id: int):
         """Record that one commitment's trigger happened; its due date follows."""
         if not self.has_follow_up_permission(request):
-            raise PermissionDenied("Recording triggers is for UPE staff.")
+            raise PermissionDenied("Recording triggers needs the permission to follow up.")
+        today = timezone.localdate()
         commitment = get_object_or_404(
-            Commitment.objects.select_related("agenda_item__session"), pk=object_id
+            self.get_queryset(request).with_state(today).select_related("agenda_item__session"),
+            pk=object_id,
         )
         form = followup.TriggerForm(request.POST if request.method == "POST" else None)
-        if not commitment.is_awaiting_trigger():
+        if not commitment.is_awaiting_trigger:
             messages.warning(request, "This commitment is not awaiting a trigger.")
             return HttpResponseRedirect(
                 reverse("admin:confer_commitment_change", args=[commitment.pk])
             )
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
-            followup.record_triggers([commitment], data["on"], data["note"])
+            operations.record_trigger([commitment], data["on"], data["note"])
             commitment.refresh_from_db()
             self.message_user(
-                request, f"Trigger recorded: now due {commitment.due_date:%B %-d, %Y}."
+                request, f"Trigger recorded: now due {long_date(commitment.due_date)}."
             )
             return HttpResponseRedirect(
                 reverse("admin:confer_commitment_change", args=[commitment.pk])
@@ -539,7 +552,7 @@ class CommitmentAdmin(SessionPartAdmin, SimpleHistoryAdmin):
                 "original": commitment,
                 "commitment": commitment,
                 "form": form,
-                "days_waiting": commitment.days_waiting(),
+                "days_waiting": commitment.days_waiting(today),
             },
         )
 
@@ -558,6 +571,33 @@ class CommitmentAdmin(SessionPartAdmin, SimpleHistoryAdmin):
     @admin.display(description="units")
     def unit_codes(self, commitment: Commitment) -> str:
         return commitment.agenda_item.session.unit_codes
+
+
+@admin.register(Advocate)
+class AdvocateAdmin(ExplainRefusedDeletionMixin, SimpleHistoryAdmin):
+    instead_of_deleting = "Untick “active” instead: the record keeps who attended."
+    list_display = ["name", "unit", "classification", "active", "session_count"]
+    list_filter = ["active", "unit"]
+    list_select_related = ["unit"]
+    search_fields = ["name", "classification", "unit__code"]
+    autocomplete_fields = ["unit"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(session_count=Count("attendances"))
+
+    @admin.display(description="sessions attended", ordering="session_count")
+    def session_count(self, advocate: Advocate) -> int:
+        return advocate.session_count
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(SessionPartAdmin, SimpleHistoryAdmin):
+    session_lookup = session_attr = "session_id"
+    list_display = ["advocate", "session"]
+    list_filter = ["advocate__unit"]
+    list_select_related = ["advocate", "session"]
+    search_fields = ["advocate__name"]
+    autocomplete_fields = ["advocate", "session"]
 
 
 @admin.register(ReminderLog)

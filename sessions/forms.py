@@ -8,8 +8,8 @@ Layout of the page (every prefix is a plain formset prefix, so the page needs no
     items-N-positions-M-…      the positions of agenda item N, in order
     items-N-commitments-M-…    the commitments of agenda item N
 
-`SessionFlow` builds all of them from one request, validates them together and saves them in one
-transaction (all or nothing), refusing a save made from a stale version of the session.
+`SessionFlow` builds all of them from one request and validates them together; `cleaned_log()`
+hands what they say to the `log_session` operation, which saves it all or nothing.
 """
 
 import datetime
@@ -19,17 +19,14 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.forms.models import BaseModelFormSet, modelformset_factory
 from django.forms.utils import ErrorDict
-from django.utils.text import slugify
 
-from members.models import Advocate, Attendance
-from members.roles import Role
+from upe_confer.roles import Role
 
-from .locking import claim_version
-from .models import AgendaItem, BargainingUnit, Commitment, Position, Session, Topic
+from .models import Advocate, AgendaItem, BargainingUnit, Commitment, Position, Session, Topic
+from .operations import AgendaEntry, NewAdvocate, SessionLog
 
 # Text is stored and shown as plain text. Markup is refused with a message rather than stored:
 # the updates generated from the record are published, and a tag in them is never intended.
@@ -395,6 +392,14 @@ class SessionFlow:
             positions.extra = commitments.extra = 1
         return AgendaBlock(form, positions, commitments)
 
+    @classmethod
+    def with_row_added(cls, data, prefix: str, **kwargs) -> "SessionFlow":
+        """The page as typed, with one more empty row in the formset `prefix` (a prefix that is
+        not one of the page's own adds nothing), shown without judging anything."""
+        if prefix in add_row_prefixes(data):
+            data = add_row(data, prefix)
+        return cls(data, **kwargs).without_validation()
+
     def formsets(self) -> list:
         nested = [fs for block in self.blocks for fs in block.formsets]
         return [self.advocate_formset, self.item_formset, *nested]
@@ -442,85 +447,46 @@ class SessionFlow:
                 collect(form, f"Agenda item {n}, commitment {m}, ")
         return summary
 
-    @transaction.atomic
-    def save(self, *, by, mark_held: bool = False) -> Session:
-        """Save everything or nothing. Raises StaleSession when someone saved in between."""
-        session = self.session_form.instance
-        if session.pk:
-            claim_version(session, self.session_form.cleaned_data.get("version"))
-        else:
-            session.logged_by = by
-        if mark_held:
-            session.status = Session.Status.HELD
-        session.save()
-        self._save_units(session)
-        self._save_advocates(session)
-        self._save_agenda(session)
-        return session
-
-    def _save_units(self, session: Session) -> None:
-        chosen = set(self.session_form.cleaned_data["units"])
-        offered = set(self.choices.units)
-        # Units this user may not change stay as they are (an agent for 008 editing a session
-        # for 005 and 008 keeps 005 on it).
-        others = {unit for unit in session.units.all() if unit not in offered}
-        session.units.set(chosen | others)
-
-    def _save_advocates(self, session: Session) -> None:
-        chosen = {advocate.pk for advocate in self.session_form.cleaned_data["advocates"]}
-        for form in kept_forms(self.advocate_formset):
-            advocate, _ = Advocate.objects.get_or_create(
-                name=form.cleaned_data["name"].strip(),
-                unit=form.cleaned_data["unit"],
-                defaults={"classification": form.cleaned_data["classification"]},
-            )
-            chosen.add(advocate.pk)
-        present = {a.advocate_id: a for a in session.attendances.all()} if session.pk else {}
-        for advocate_id, attendance in present.items():
-            if advocate_id not in chosen:
-                attendance.delete()
-        for advocate_id in chosen - set(present):
-            Attendance.objects.create(session=session, advocate_id=advocate_id)
-
-    def _save_agenda(self, session: Session) -> None:
-        for form in self.item_formset.deleted_forms:
-            if form.instance.pk:
-                form.instance.delete()
-        order = 0
+    def cleaned_log(self) -> SessionLog:
+        """What the valid page says, for `log_session` to write."""
+        cleaned = self.session_form.cleaned_data
+        agenda, removed_items = [], []
         for block in self.blocks:
             if block.form in self.item_formset.deleted_forms or not in_use(block.form):
+                if block.form.instance.pk:
+                    removed_items.append(block.form.instance)
                 continue
-            order += 1
-            item = block.form.save(commit=False)
-            item.session = session
-            item.order = order
-            item.topic = self._topic(block.form.cleaned_data, session)
-            item.save()
-            self._save_rows(block.positions, agenda_item=item)
-            self._save_rows(block.commitments, agenda_item=item)
+            agenda.append(
+                AgendaEntry(
+                    item=block.form.instance,
+                    topic=block.form.cleaned_data.get("topic"),
+                    new_topic=block.form.cleaned_data.get("new_topic", ""),
+                    positions=[form.instance for form in kept_forms(block.positions)],
+                    commitments=[form.instance for form in kept_forms(block.commitments)],
+                    removed=[*removed_rows(block.positions), *removed_rows(block.commitments)],
+                )
+            )
+        return SessionLog(
+            session=self.session_form.instance,
+            read_version=cleaned.get("version"),
+            units=list(cleaned["units"]),
+            units_offered=self.choices.units,
+            advocates=list(cleaned["advocates"]),
+            new_advocates=[
+                NewAdvocate(
+                    form.cleaned_data["name"],
+                    form.cleaned_data["unit"],
+                    form.cleaned_data["classification"],
+                )
+                for form in kept_forms(self.advocate_formset)
+            ],
+            agenda=agenda,
+            removed_items=removed_items,
+        )
 
-    def _topic(self, cleaned: dict, session: Session) -> Topic:
-        if cleaned.get("topic"):
-            return cleaned["topic"]
-        name = cleaned["new_topic"].strip()
-        # Names and slugs are unique: "Cares testing" is the existing "CARES testing".
-        topic = Topic.objects.filter(Q(name__iexact=name) | Q(slug=slugify(name)[:200])).first()
-        if topic is None:
-            topic = Topic.objects.create(name=name)
-            topic.units.set(session.units.all())
-        return topic
 
-    @staticmethod
-    def _save_rows(formset, **parent) -> None:
-        for form in formset.deleted_forms:
-            if form.instance.pk:
-                form.instance.delete()
-        for order, form in enumerate(kept_forms(formset), 1):
-            row = form.save(commit=False)
-            for name, value in parent.items():
-                setattr(row, name, value)
-            row.order = order
-            row.save()
+def removed_rows(formset) -> list:
+    return [form.instance for form in formset.deleted_forms if form.instance.pk]
 
 
 def add_row(data, prefix: str) -> dict:

@@ -8,9 +8,7 @@ django-simple-history's `diff_against`, so the summary page does not slow down a
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from members.models import Attendance
-
-from .models import AgendaItem, Commitment, Position, Session
+from .models import AgendaItem, Attendance, Commitment, Position, Session
 
 VERBS = {"+": "added", "~": "changed", "-": "deleted"}
 

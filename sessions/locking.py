@@ -1,10 +1,12 @@
 """Optimistic locking of a session: a save carries the version it was read at and is refused when
 someone saved in between. Used by the logging flow and by the admin."""
 
-from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
-from .models import BargainingUnit, Session
+from upe_confer.text import long_datetime
+
+from .models import BargainingUnit, Session, join_unit_codes
 
 
 class StaleSession(Exception):
@@ -22,17 +24,6 @@ def claim_version(session: Session, read_version: int | None) -> None:
     if not bumped:
         raise StaleSession(read_version)
     session.version = read_version + 1
-
-
-@transaction.atomic
-def mark_held(session: Session, read_version: int) -> bool:
-    try:
-        claim_version(session, read_version)
-    except StaleSession:
-        return False
-    session.status = Session.Status.HELD
-    session.save(update_fields=["status", "version", "updated_at"])
-    return True
 
 
 def version_changes(session: Session, read_version: int | None) -> dict:
@@ -59,7 +50,7 @@ def version_changes(session: Session, read_version: int | None) -> dict:
 def _unit_codes(rows) -> str:
     """simple-history gives many-to-many values as rows of the through table."""
     ids = [row.get("bargainingunit") for row in rows or []]
-    return ", ".join(BargainingUnit.objects.filter(pk__in=ids).values_list("code", flat=True))
+    return join_unit_codes(BargainingUnit.objects.filter(pk__in=ids).values_list("code", flat=True))
 
 
 def bump_version(session_id: int | None) -> None:
@@ -74,7 +65,7 @@ def stale_message(session: Session, read_version: int | None) -> str:
     found = version_changes(session, read_version)
     latest = found["latest"]
     who = getattr(latest.history_user, "username", None) if latest else None
-    when = f"{latest.history_date:%B %d, %Y %H:%M}" if latest else "a moment ago"
+    when = long_datetime(timezone.localtime(latest.history_date)) if latest else "a moment ago"
     changes = "; ".join(f"{c['field']}: “{c['old']}” → “{c['new']}”" for c in found["changes"])
     return (
         f"Someone else ({who or 'unknown'}, {when}) saved this session after you opened it, so "

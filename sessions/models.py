@@ -1,4 +1,5 @@
-"""The meet-and-confer record: who met, what each side said, and what was promised."""
+"""The meet-and-confer record: who met (attendees and advocates), what each side said, and what
+was promised."""
 
 import datetime
 import secrets
@@ -13,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
+
+from upe_confer.text import join_words, long_date
 
 # A generous ceiling for free text: enough for any honest account of a session, small enough that
 # a pasted file or a forged request cannot fill the database.
@@ -52,6 +55,11 @@ def refuse_to_delete_units_in_the_record(units) -> None:
             "A bargaining unit that sessions refer to cannot be deleted; mark it inactive.",
             set(sessions),
         )
+
+
+def join_unit_codes(codes) -> str:
+    """Unit codes as the union writes them in prose: "008", "005 and 008"."""
+    return join_words(sorted(code for code in codes if code))
 
 
 class BargainingUnit(models.Model):
@@ -95,10 +103,13 @@ class BargainingUnit(models.Model):
         return super().delete(*args, **kwargs)
 
 
+class TopicStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
 class Topic(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+    Status = TopicStatus
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True, blank=True)
@@ -112,7 +123,7 @@ class Topic(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["open", "closed"]), name="confer_topic_status_valid"
+                condition=Q(status__in=TopicStatus.values), name="confer_topic_status_valid"
             ),
         ]
 
@@ -129,9 +140,6 @@ class SessionQuerySet(models.QuerySet):
     def held(self):
         return self.filter(status=Session.Status.HELD)
 
-    def for_unit(self, unit: BargainingUnit):
-        return self.filter(units=unit)
-
     def for_units(self, units):
         """Sessions naming any of these units, each once."""
         return self.filter(units__in=units).distinct()
@@ -140,11 +148,14 @@ class SessionQuerySet(models.QuerySet):
         return self.prefetch_related("units")
 
 
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    HELD = "held", "Held"
+    CANCELLED = "cancelled", "Cancelled"
+
+
 class Session(models.Model):
-    class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        HELD = "held", "Held"
-        CANCELLED = "cancelled", "Cancelled"
+    Status = SessionStatus
 
     date = models.DateField(validators=[MinValueValidator(EARLIEST_SESSION_DATE)])
     start_time = models.TimeField(null=True, blank=True)
@@ -183,10 +194,14 @@ class Session(models.Model):
 
     class Meta:
         ordering = ["-date", "-start_time", "-pk"]
+        permissions = [
+            ("read_all_units", "Can read the sessions of every unit"),
+            ("change_all_units", "Can change the sessions of every unit"),
+        ]
         indexes = [models.Index(fields=["date"], name="confer_session_date_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["scheduled", "held", "cancelled"]),
+                condition=Q(status__in=SessionStatus.values),
                 name="confer_session_status_valid",
             ),
             models.CheckConstraint(
@@ -195,24 +210,79 @@ class Session(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Meet and confer, {self.date:%B} {self.date.day}, {self.date.year}"
+        return f"Meet and confer, {long_date(self.date)}"
 
     def get_absolute_url(self) -> str:
         return reverse("admin:confer_session_change", args=[self.pk])
 
     @property
     def unit_codes(self) -> str:
-        """Codes of the units, "005 and 008"; uses prefetched units when there are any."""
-        codes = sorted(unit.code for unit in self.units.all())
-        if len(codes) <= 1:
-            return "".join(codes)
-        return ", ".join(codes[:-1]) + " and " + codes[-1]
+        """ "005 and 008"; uses prefetched units when there are any."""
+        return join_unit_codes(unit.code for unit in self.units.all())
 
     def county_attendee_names(self) -> list[str]:
         return [line.strip() for line in self.county_attendees.splitlines() if line.strip()]
 
     def upe_attendee_names(self) -> list[str]:
         return [line.strip() for line in self.upe_attendees.splitlines() if line.strip()]
+
+
+class AdvocateQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class Advocate(models.Model):
+    """A member who speaks for the unit's members at meet-and-confer sessions."""
+
+    name = models.CharField(max_length=200)
+    unit = models.ForeignKey(BargainingUnit, on_delete=models.PROTECT, related_name="advocates")
+    classification = models.CharField(
+        max_length=200, blank=True, help_text="e.g. Social Worker, Clerical."
+    )
+    active = models.BooleanField(default=True)
+    sessions = models.ManyToManyField(
+        Session, through="Attendance", related_name="advocates", blank=True
+    )
+
+    history = HistoricalRecords()
+    objects = AdvocateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "unit"],
+                name="confer_advocate_name_unit_unique",
+                violation_error_message="This unit already has an advocate with this name.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Attendance(models.Model):
+    """An advocate present at a session."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
+    advocate = models.ForeignKey(Advocate, on_delete=models.PROTECT, related_name="attendances")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["session", "advocate__name"]
+        verbose_name_plural = "attendance"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "advocate"],
+                name="confer_attendance_once_per_session",
+                violation_error_message="This advocate is already listed for this session.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.advocate} at {self.session}"
 
 
 class AgendaItem(models.Model):
@@ -243,14 +313,17 @@ class AgendaItem(models.Model):
         return self.title
 
 
+class PositionKind(models.TextChoices):
+    PROPOSAL = "proposal", "Proposed"
+    CONCERN = "concern", "Raised a concern"
+    COUNTER = "counter", "Countered"
+    RESPONSE = "response", "Responded"
+    AGREEMENT = "agreement", "Agreed"
+    REFUSAL = "refusal", "Refused"
+
+
 class Position(models.Model):
-    class Kind(models.TextChoices):
-        PROPOSAL = "proposal", "Proposed"
-        CONCERN = "concern", "Raised a concern"
-        COUNTER = "counter", "Countered"
-        RESPONSE = "response", "Responded"
-        AGREEMENT = "agreement", "Agreed"
-        REFUSAL = "refusal", "Refused"
+    Kind = PositionKind
 
     agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="positions")
     order = models.PositiveSmallIntegerField(default=1)
@@ -269,13 +342,10 @@ class Position(models.Model):
                 violation_error_message="Another position of this agenda item has this order.",
             ),
             models.CheckConstraint(
-                condition=Q(party__in=["county", "upe"]), name="confer_position_party_valid"
+                condition=Q(party__in=Party.values), name="confer_position_party_valid"
             ),
             models.CheckConstraint(
-                condition=Q(
-                    kind__in=["proposal", "concern", "counter", "response", "agreement", "refusal"]
-                ),
-                name="confer_position_kind_valid",
+                condition=Q(kind__in=PositionKind.values), name="confer_position_kind_valid"
             ),
         ]
 
@@ -285,30 +355,32 @@ class Position(models.Model):
 
 class CommitmentQuerySet(models.QuerySet):
     def open(self):
-        return self.filter(status=Commitment.Status.OPEN)
+        return self.filter(Commitment.open_q())
 
     def overdue(self, today: datetime.date | None = None):
-        """Open commitments whose due date has passed (in the union's own time zone)."""
-        return self.open().filter(due_date__lt=today or timezone.localdate())
+        return self.filter(Commitment.overdue_q(today or timezone.localdate()))
 
     def due_within(self, days: int, today: datetime.date | None = None):
-        today = today or timezone.localdate()
-        return self.open().filter(
-            due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days)
-        )
+        return self.filter(Commitment.due_within_q(days, today or timezone.localdate()))
 
     def awaiting_trigger(self):
-        return (
-            self.open()
-            .filter(due_date__isnull=True, trigger_occurred_on__isnull=True)
-            .exclude(trigger="")
-        )
+        return self.filter(Commitment.awaiting_trigger_q())
 
     def by_party(self, party: str):
         return self.filter(party=party)
 
-    def for_unit(self, unit: BargainingUnit):
-        return self.filter(agenda_item__session__units=unit).distinct()
+    def with_state(self, today: datetime.date | None = None):
+        """Each commitment with `is_overdue` and `is_awaiting_trigger`, worked out in the query by
+        the same rules as the filters above; `days_overdue()` and `days_waiting()` read them."""
+        today = today or timezone.localdate()
+        return self.annotate(
+            is_overdue=models.ExpressionWrapper(
+                Commitment.overdue_q(today), output_field=models.BooleanField()
+            ),
+            is_awaiting_trigger=models.ExpressionWrapper(
+                Commitment.awaiting_trigger_q(), output_field=models.BooleanField()
+            ),
+        )
 
     def for_units_or_topics(self, units, topics):
         """Commitments made at a session of any of these units, or on any of these topics.
@@ -331,33 +403,35 @@ class CommitmentQuerySet(models.QuerySet):
             .filter(agenda_item__session__date__lte=session.date)
         )
 
+    def counts(self, today: datetime.date, due_within_days: int) -> dict[str, int]:
+        """How many are open, overdue, due within the days, awaiting a trigger: one query."""
+        return self.aggregate(
+            open=models.Count("pk", filter=Commitment.open_q()),
+            overdue=models.Count("pk", filter=Commitment.overdue_q(today)),
+            due_soon=models.Count("pk", filter=Commitment.due_within_q(due_within_days, today)),
+            awaiting_trigger=models.Count("pk", filter=Commitment.awaiting_trigger_q()),
+        )
+
     def scorecard(self, today: datetime.date | None = None):
         """One row per unit and year (of the session where it was made), with each party's
         commitments made, kept, broken, withdrawn, open and overdue, how many were kept on
         time, and the on-time rate in percent: kept on time / (kept + broken + overdue), i.e.
-        among commitments that have come due or been settled. Kept without a due date (before
-        its trigger happened) counts as on time. All in one aggregate query.
+        among commitments that have come due or been settled. All in one aggregate query.
 
         A commitment made at a session of two units counts for both units."""
         today = today or timezone.localdate()
+        settled = {status: Q(status=status) for status in CommitmentStatus.values}
         counts = {}
         for party in Party.values:
             mine = Q(party=party)
             counts |= {
                 f"{party}_made": models.Count("pk", filter=mine),
-                f"{party}_kept": models.Count("pk", filter=mine & Q(status="kept")),
-                f"{party}_broken": models.Count("pk", filter=mine & Q(status="broken")),
-                f"{party}_withdrawn": models.Count("pk", filter=mine & Q(status="withdrawn")),
-                f"{party}_open": models.Count("pk", filter=mine & Q(status="open")),
-                f"{party}_overdue": models.Count(
-                    "pk", filter=mine & Q(status="open", due_date__lt=today)
-                ),
-                f"{party}_on_time": models.Count(
-                    "pk",
-                    filter=mine
-                    & Q(status="kept")
-                    & (Q(due_date__isnull=True) | Q(resolved_on__lte=models.F("due_date"))),
-                ),
+                f"{party}_kept": models.Count("pk", filter=mine & settled["kept"]),
+                f"{party}_broken": models.Count("pk", filter=mine & settled["broken"]),
+                f"{party}_withdrawn": models.Count("pk", filter=mine & settled["withdrawn"]),
+                f"{party}_open": models.Count("pk", filter=mine & Commitment.open_q()),
+                f"{party}_overdue": models.Count("pk", filter=mine & Commitment.overdue_q(today)),
+                f"{party}_on_time": models.Count("pk", filter=mine & Commitment.kept_on_time_q()),
             }
         rates = {
             f"{party}_on_time_rate": models.ExpressionWrapper(
@@ -401,12 +475,15 @@ class CommitmentQuerySet(models.QuerySet):
         )
 
 
+class CommitmentStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    KEPT = "kept", "Kept"
+    BROKEN = "broken", "Broken"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
 class Commitment(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        KEPT = "kept", "Kept"
-        BROKEN = "broken", "Broken"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+    Status = CommitmentStatus
 
     agenda_item = models.ForeignKey(
         AgendaItem, on_delete=models.CASCADE, related_name="commitments"
@@ -454,20 +531,24 @@ class Commitment(models.Model):
 
     class Meta:
         ordering = ["agenda_item", "order", "pk"]
+        permissions = [
+            ("follow_up_commitment", "Can follow up commitments and record their triggers"),
+            ("run_reports", "Can run the follow-up reports"),
+        ]
         indexes = [
             models.Index(fields=["status", "due_date"], name="confer_commitment_due_idx"),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(party__in=["county", "upe"]), name="confer_commitment_party_valid"
+                condition=Q(party__in=Party.values), name="confer_commitment_party_valid"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["open", "kept", "broken", "withdrawn"]),
+                condition=Q(status__in=CommitmentStatus.values),
                 name="confer_commitment_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status="open", resolved_on__isnull=True)
-                | (~Q(status="open") & Q(resolved_on__isnull=False)),
+                condition=Q(status=CommitmentStatus.OPEN, resolved_on__isnull=True)
+                | (~Q(status=CommitmentStatus.OPEN) & Q(resolved_on__isnull=False)),
                 name="confer_commitment_resolved_on_iff_resolved",
             ),
             models.CheckConstraint(
@@ -483,6 +564,41 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_party_display()}: {self.description[:80]}"
+
+    # The rules of follow-up, each defined once: the queryset's filters, its counts, the
+    # scorecard and `with_state()` all build on these.
+
+    @staticmethod
+    def open_q() -> Q:
+        return Q(status=CommitmentStatus.OPEN)
+
+    @staticmethod
+    def overdue_q(today: datetime.date) -> Q:
+        """Open, and the due date has passed (in the union's own time zone)."""
+        return Commitment.open_q() & Q(due_date__lt=today)
+
+    @staticmethod
+    def due_within_q(days: int, today: datetime.date) -> Q:
+        """Open, due today or within `days` days."""
+        return Commitment.open_q() & Q(
+            due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days)
+        )
+
+    @staticmethod
+    def awaiting_trigger_q() -> Q:
+        """Open, due after an event that has not been recorded yet."""
+        return (
+            Commitment.open_q()
+            & Q(due_date__isnull=True, trigger_occurred_on__isnull=True)
+            & ~Q(trigger="")
+        )
+
+    @staticmethod
+    def kept_on_time_q() -> Q:
+        """Kept by its due date; kept with no due date (before its trigger) counts as on time."""
+        return Q(status=CommitmentStatus.KEPT) & (
+            Q(due_date__isnull=True) | Q(resolved_on__lte=models.F("due_date"))
+        )
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -501,24 +617,19 @@ class Commitment(models.Model):
     def when_due(self) -> str:
         """The due date or the trigger in words, as a member would read it."""
         if self.due_date:
-            return f"by {self.due_date:%B} {self.due_date.day}, {self.due_date.year}"
+            return f"by {long_date(self.due_date)}"
         if self.trigger_offset_days:
             return f"{self.trigger_offset_days} days {self.trigger}"
         return self.trigger
 
-    def is_overdue(self, today: datetime.date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return (
-            self.status == self.Status.OPEN and self.due_date is not None and self.due_date < today
-        )
+    def days_overdue(self, today: datetime.date) -> int | None:
+        """Days past the due date; None unless overdue. Read through `with_state()`."""
+        return (today - self.due_date).days if self.is_overdue else None
 
-    def is_awaiting_trigger(self) -> bool:
-        return (
-            self.status == self.Status.OPEN
-            and bool(self.trigger)
-            and self.due_date is None
-            and self.trigger_occurred_on is None
-        )
+    def days_waiting(self, today: datetime.date) -> int | None:
+        """How long it has waited for its trigger, counted from its session; None unless it is
+        awaiting one. Read through `with_state()`."""
+        return (today - self.agenda_item.session.date).days if self.is_awaiting_trigger else None
 
     def record_trigger(self, on: datetime.date, note: str = "") -> None:
         """The trigger happened: the due date follows from it and the offset."""
@@ -532,13 +643,6 @@ class Commitment(models.Model):
     def due_date_after_trigger(self, on: datetime.date) -> datetime.date:
         return on + datetime.timedelta(days=self.trigger_offset_days or 0)
 
-    def days_waiting(self, today: datetime.date | None = None) -> int | None:
-        """How long an awaiting-trigger commitment has waited, counted from its session."""
-        if not self.is_awaiting_trigger():
-            return None
-        today = today or timezone.localdate()
-        return (today - self.agenda_item.session.date).days
-
     def resolve(
         self,
         status: str,
@@ -546,6 +650,7 @@ class Commitment(models.Model):
         note: str = "",
         session: Session | None = None,
     ) -> None:
+        """Kept, broken or withdrawn on `on`; `session` is where it was followed up, if any."""
         self.status = status
         self.resolved_on = on
         self.resolution_note = note

@@ -6,9 +6,9 @@ app_name = "sessions"
 
 urlpatterns = [
     path("", views.agent_home, name="agent_home"),
-    path("sessions/new/", views.session_new, name="session_new"),
+    path("sessions/new/", views.session_form, name="session_new"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
-    path("sessions/<int:pk>/edit/", views.session_edit, name="session_edit"),
+    path("sessions/<int:pk>/edit/", views.session_form, name="session_edit"),
     path("sessions/<int:pk>/held/", views.session_mark_held, name="session_mark_held"),
     path("sessions/<int:pk>/follow-up/", views.session_follow_up, name="session_follow_up"),
 ]

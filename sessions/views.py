@@ -9,14 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from members.models import Attendance
-
+from . import operations
 from .access import sessions_editable_by, sessions_readable_by, units_for
-from .followup import follow_up_forms, save_follow_up
-from .forms import MarkHeldForm, SessionFlow, add_row, add_row_prefixes
+from .followup import FollowUpForm, follow_up_forms
+from .forms import MarkHeldForm, SessionFlow
 from .history import session_history
-from .locking import StaleSession, mark_held, version_changes
-from .models import AgendaItem, Commitment, Session
+from .locking import StaleSession, version_changes
+from .models import AgendaItem, Attendance, Commitment, Session
 
 HOME_LIST_LENGTH = 20
 can_log = permission_required("confer.add_session", raise_exception=True)
@@ -53,7 +52,9 @@ def agent_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _session_for_edit(request: HttpRequest, pk: int) -> Session:
+def _session_for_edit(request: HttpRequest, pk: int | None) -> Session:
+    if pk is None:
+        return Session()
     items = AgendaItem.objects.prefetch_related("positions", "commitments")
     return get_object_or_404(
         sessions_editable_by(request.user).prefetch_related(
@@ -65,33 +66,19 @@ def _session_for_edit(request: HttpRequest, pk: int) -> Session:
 
 @login_required
 @can_log
-def session_new(request: HttpRequest) -> HttpResponse:
-    return _flow_page(request, lambda: Session())
-
-
-@login_required
-@can_log
-def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _flow_page(request, lambda: _session_for_edit(request, pk))
-
-
-def _flow_page(request: HttpRequest, load) -> HttpResponse:
-    session = load()
+def session_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Log a new session (no pk) or change one: the whole record of it on one page."""
+    session = _session_for_edit(request, pk)
     units = units_for(request.user)
     context = {"session": session, "show_errors": True}
     if request.method != "POST":
-        flow = SessionFlow(None, session=session, units=units)
-        return _render_flow(request, flow, context)
+        return _render_flow(request, SessionFlow(None, session=session, units=units), context)
 
-    add = request.POST.get("add")
-    if add:
-        # "Add another …" without JavaScript: the same page with one more empty row.
-        # Adding a row is not an attempt to save: nothing is judged, nothing is saved.
-        data = request.POST
-        if add in add_row_prefixes(request.POST):
-            data = add_row(request.POST, add)
+    if prefix := request.POST.get("add"):
+        # "Add another …" without JavaScript: the same page with one more empty row. Adding a
+        # row is not an attempt to save: nothing is judged, nothing is saved.
         context["show_errors"] = False
-        flow = SessionFlow(data, session=session, units=units).without_validation()
+        flow = SessionFlow.with_row_added(request.POST, prefix, session=session, units=units)
         return _render_flow(request, flow, context)
 
     flow = SessionFlow(request.POST, session=session, units=units)
@@ -99,7 +86,9 @@ def _flow_page(request: HttpRequest, load) -> HttpResponse:
         messages.error(request, "The session was not saved: fix the problems listed below.")
         return _render_flow(request, flow, context)
     try:
-        saved = flow.save(by=request.user, mark_held=request.POST.get("action") == "held")
+        saved = operations.log_session(
+            flow.cleaned_log(), by=request.user, mark_held=request.POST.get("action") == "held"
+        )
     except StaleSession as stale:
         messages.error(
             request,
@@ -112,7 +101,8 @@ def _flow_page(request: HttpRequest, load) -> HttpResponse:
     except IntegrityError:
         # A rule the database holds (e.g. a name taken a moment ago): nothing was saved.
         messages.error(request, "The session was not saved: it conflicts with the record. ")
-        flow = SessionFlow(request.POST, session=load(), units=units)
+        session = _session_for_edit(request, pk)
+        flow = SessionFlow(request.POST, session=session, units=units)
         return _render_flow(request, flow, context, status=409)
     messages.success(request, f"Saved: {saved}.")
     return redirect("sessions:session_detail", pk=saved.pk)
@@ -165,7 +155,7 @@ def session_mark_held(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "The session was not changed: reload the page and try again.")
         return redirect("sessions:session_detail", pk=pk)
     read_version = form.cleaned_data["version"]
-    if not mark_held(session, read_version):
+    if not operations.mark_held(session, read_version):
         messages.error(
             request,
             "Someone else saved this session after you opened it; it was not changed. "
@@ -177,7 +167,7 @@ def session_mark_held(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission_required("confer.change_commitment", raise_exception=True)
+@permission_required("confer.follow_up_commitment", raise_exception=True)
 def session_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     """Carry-over: the open commitments of this session's units and topics, made at earlier
     sessions the agent may edit, to mark kept, broken or withdrawn at this session."""
@@ -195,9 +185,11 @@ def session_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     rows = follow_up_forms(commitments, data)
     if data is not None:
-        resolved = save_follow_up(session, rows)
-        if resolved is not None:
-            messages.success(request, f"{resolved} commitment(s) followed up at this session.")
+        if FollowUpForm.all_valid(rows):
+            outcome = operations.follow_up(FollowUpForm.decisions(rows), session=session)
+            messages.success(
+                request, f"{outcome.resolved} commitment(s) followed up at this session."
+            )
             return redirect("sessions:session_detail", pk=pk)
         messages.error(request, "Nothing was saved: correct the rows marked below.")
     return render(

@@ -5,8 +5,18 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from members.models import Advocate, Attendance, Update
-from sessions.models import AgendaItem, BargainingUnit, Commitment, Party, Position, Session, Topic
+from members.models import Update
+from sessions.models import (
+    Advocate,
+    AgendaItem,
+    Attendance,
+    BargainingUnit,
+    Commitment,
+    Party,
+    Position,
+    Session,
+    Topic,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

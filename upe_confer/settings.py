@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "simple_history",
     "sessions.apps.SessionsConfig",
     "members.apps.MembersConfig",
+    "upe_confer.apps.UpeConferConfig",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from members import views as members_views
 from upe_confer.health import healthz
@@ -10,10 +11,17 @@ admin.site.index_title = "The meet-and-confer record"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Before the admin's own pages: the reports live beside them, under the admin's sign-in.
+    path("admin/reports/", include("sessions.reports.urls")),
+    # Where the reports were until 2026-12: bookmarks keep working.
+    re_path(
+        r"^admin/confer/commitment/reports/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/reports/%(rest)s", query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("agent/", include("sessions.urls")),
-    path("calendar/", include("sessions.calendar", namespace="calendar")),
+    path("calendar/", include("sessions.calendar.urls")),
     path("", include("members.urls")),
     # The home page is the members' list of updates.
     path("", members_views.update_list, name="home"),

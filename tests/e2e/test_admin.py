@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from sessions.demo import load_demo
+from members.demo import load_demo
 from tests.e2e.checks import DJANGO_ADMIN_KNOWN
 from tests.factories import UserFactory
 

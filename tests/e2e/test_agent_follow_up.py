@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from members.roles import Role, setup_roles
-from sessions.demo import load_demo
+from members.demo import load_demo
 from sessions.models import BargainingUnit, Commitment, Session
 from tests.factories import UserFactory
+from upe_confer.roles import Role, setup_roles
 
 
 @pytest.fixture

@@ -10,12 +10,11 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Locator, Page, expect
 
-from members.models import Advocate
-from members.roles import Role, setup_roles
-from sessions.demo import SESSIONS
-from sessions.models import Session
+from members.demo import SESSIONS
+from sessions.models import Advocate, Session
 from tests.e2e.checks import PHONE, assert_no_horizontal_scroll
 from tests.factories import AdvocateFactory, BargainingUnitFactory, TopicFactory, UserFactory
+from upe_confer.roles import Role, setup_roles
 
 PASSWORD = "correct horse battery staple"  # UserFactory's
 SEED = SESSIONS[1]  # Meet and confer, September 15, 2023: CARES testing

@@ -10,7 +10,7 @@ import re
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from sessions.demo import load_demo
+from members.demo import load_demo
 from tests.e2e.checks import assert_no_csp_violations
 from tests.factories import UserFactory
 

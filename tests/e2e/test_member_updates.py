@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from members.generation import generate_update
-from members.models import Update, create_member_account, publish_update
-from members.roles import setup_roles
-from sessions.demo import load_demo
+from members.demo import load_demo
+from members.models import Update
+from members.operations import create_member_account, generate_update, publish_update
 from sessions.models import BargainingUnit
 from tests.e2e.checks import PHONE, assert_no_horizontal_scroll
 from tests.factories import UpdateFactory
+from upe_confer.roles import setup_roles
 
 PASSWORD = "a member's long passphrase"
 

@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from members.roles import Role, setup_roles
-from sessions.demo import load_demo
-from sessions.followup import record_triggers
+from members.demo import load_demo
 from sessions.models import Commitment
+from sessions.operations import record_trigger
 from tests.e2e.checks import DJANGO_ADMIN_KNOWN
 from tests.factories import UserFactory
+from upe_confer.roles import Role, setup_roles
 
 NAMES = "Give the County names of 005 and 008 staff who could test CARES."
 MEET_AGAIN = "Meet with the County again to discuss the pilot's progress and next steps."
@@ -34,7 +34,7 @@ def test_staff_marks_an_overdue_commitment_kept_and_exports_the_report(
     # The 2023 commitment (due October 16, 2023) is overdue; so is the 2020 one to meet again,
     # once staff record that the volunteers finished their training.
     meet_again = Commitment.objects.get(description=MEET_AGAIN)
-    record_triggers([meet_again], datetime.date(2020, 3, 13), "Training finished.")
+    record_trigger([meet_again], datetime.date(2020, 3, 13), "Training finished.")
     staff = UserFactory(username="staff", is_staff=True)
     staff.groups.add(roles[Role.STAFF])
     sign_in(staff)
@@ -79,7 +79,7 @@ def test_staff_marks_an_overdue_commitment_kept_and_exports_the_report(
     assert kept.resolution_note == "Names sent to Human Services by email."
 
     # The overdue report now lists the other one only, and so does its CSV.
-    page.goto(reverse("admin:confer_report_commitments", args=["overdue"]))
+    page.goto(reverse("reports:commitments", args=["overdue"]))
     expect(page.get_by_text("1 commitment.")).to_be_visible()
     admin_check(check_page, page)
     with page.expect_download() as download_info:

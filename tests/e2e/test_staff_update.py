@@ -6,11 +6,11 @@ import re
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from members.demo import load_demo
 from members.models import Update
-from members.roles import Role, setup_roles
-from sessions.demo import load_demo
 from tests.e2e.checks import DJANGO_ADMIN_KNOWN
 from tests.factories import UserFactory
+from upe_confer.roles import Role, setup_roles
 
 GENERATED = "CARES goes into use in 2026 with or without Sacramento County staff input."
 EDITED = "CARES goes live in 2026, with or without the input of Sacramento County staff."

@@ -1,8 +1,8 @@
 import pytest
 from django.core.cache import cache
 
-from members.roles import Role, setup_roles
 from tests.factories import UserFactory
+from upe_confer.roles import Role, setup_roles
 
 
 @pytest.fixture(autouse=True)

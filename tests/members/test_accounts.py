@@ -4,8 +4,9 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from members.models import MemberAccount, create_member_account
-from members.roles import Role, has_role
+from members.models import MemberAccount
+from members.operations import create_member_account
+from upe_confer.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def test_staff_create_a_member_account_in_the_admin(staff_client):
     assert response.status_code == 302, response.text
     user = User.objects.get(email="ann@example.org")
     assert user.username == "ann@example.org"
-    assert has_role(user, Role.MEMBER)
+    assert user.groups.filter(name=Role.MEMBER).exists()
     assert not user.is_staff and not user.is_superuser
     assert user.has_usable_password()  # random: the member sets their own by email
 

@@ -75,7 +75,7 @@ def test_attendance_added_in_the_admin_makes_open_session_forms_stale(admin_clie
     session = SessionFactory()
     advocate = AdvocateFactory()
     response = admin_client.post(
-        reverse("admin:members_attendance_add"), {"session": session.pk, "advocate": advocate.pk}
+        reverse("admin:confer_attendance_add"), {"session": session.pk, "advocate": advocate.pk}
     )
     assert response.status_code == 302
     assert Session.objects.get(pk=session.pk).version == session.version + 1

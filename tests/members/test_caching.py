@@ -8,13 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from members.models import (
-    SiteConfiguration,
-    Update,
-    publish_update,
-    unpublish_update,
-    withdraw_update,
-)
+from members.models import SiteConfiguration, Update
+from members.operations import publish_update, unpublish_update, withdraw_update
 from tests.factories import BargainingUnitFactory, TopicFactory, UpdateFactory
 
 pytestmark = pytest.mark.django_db

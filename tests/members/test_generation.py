@@ -3,9 +3,10 @@ import html
 import pytest
 from django.urls import reverse
 
-from members.generation import generate_update, record_change, regenerate_update
+from members.demo import SESSIONS, load_demo
+from members.generation import record_change
 from members.models import SiteConfiguration, Update
-from sessions.demo import SESSIONS, load_demo
+from members.operations import generate_update, regenerate_update
 from sessions.models import Position
 from tests.factories import (
     AgendaItemFactory,

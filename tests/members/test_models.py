@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from members.models import Attendance
+from sessions.models import Attendance
 from tests.factories import AdvocateFactory, AttendanceFactory, BargainingUnitFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from members.demo import load_demo
 from members.models import Update
-from sessions.demo import load_demo
 from sessions.models import Session
 from tests.factories import BargainingUnitFactory, SessionFactory, UpdateFactory
 

@@ -6,8 +6,8 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from members.generation import generate_update
 from members.models import SiteConfiguration, Update
+from members.operations import generate_update
 from tests.factories import (
     AgendaItemFactory,
     AttendanceFactory,

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from members.roles import Role, setup_roles
 from tests.factories import UserFactory
+from upe_confer.roles import Role, setup_roles
 
 pytestmark = pytest.mark.django_db
 

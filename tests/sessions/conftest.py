@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from members.roles import Role, setup_roles
 from tests.factories import BargainingUnitFactory, UserFactory
+from upe_confer.roles import Role, setup_roles
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from sessions.demo import load_demo
+from members.demo import load_demo
 from sessions.models import BargainingUnit, Session
 from tests.factories import (
     AdvocateFactory,
@@ -29,8 +29,8 @@ CHANGELISTS = [
     "admin:confer_agendaitem_changelist",
     "admin:confer_position_changelist",
     "admin:confer_commitment_changelist",
-    "admin:members_advocate_changelist",
-    "admin:members_attendance_changelist",
+    "admin:confer_advocate_changelist",
+    "admin:confer_attendance_changelist",
 ]
 
 
@@ -125,8 +125,8 @@ def test_agenda_item_change_form_shows_positions_and_commitments(admin_client):
         "admin:confer_agendaitem_add",
         "admin:confer_position_add",
         "admin:confer_commitment_add",
-        "admin:members_advocate_add",
-        "admin:members_attendance_add",
+        "admin:confer_advocate_add",
+        "admin:confer_attendance_add",
     ],
 )
 def test_add_forms_render(admin_client, name):

@@ -9,7 +9,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
 
-from members.roles import Role
 from sessions.models import CalendarToken, Session
 from tests.factories import (
     AgendaItemFactory,
@@ -18,6 +17,7 @@ from tests.factories import (
     SessionFactory,
     UserFactory,
 )
+from upe_confer.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,17 @@ import datetime
 import pytest
 from django.core.management import call_command
 
-from members.models import Advocate, Attendance
-from sessions.demo import load_demo
-from sessions.models import AgendaItem, BargainingUnit, Commitment, Position, Session, Topic
+from members.demo import load_demo
+from sessions.models import (
+    Advocate,
+    AgendaItem,
+    Attendance,
+    BargainingUnit,
+    Commitment,
+    Position,
+    Session,
+    Topic,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +85,7 @@ class TestJanuary2020Session:
             ("county", None, "during the six-month testing phase"),
             ("upe", None, "following the completion of the volunteers' training"),
         ]
-        assert all(c.is_awaiting_trigger() for c in commitments)
+        assert all(c.is_awaiting_trigger for c in commitments.with_state())
 
     def test_safety_positions_commitment_and_member_guidance(self, session):
         item = session.agenda_items.get(order=2)

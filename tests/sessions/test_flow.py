@@ -8,9 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from members.models import Advocate
-from sessions.demo import SESSIONS
-from sessions.models import Commitment, Session, Topic
+from members.demo import SESSIONS
+from sessions.models import Advocate, Commitment, Session, Topic
 from tests.factories import AdvocateFactory
 from tests.sessions.conftest import page_data
 

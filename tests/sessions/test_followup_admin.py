@@ -9,7 +9,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from members.roles import Role
 from sessions.models import Commitment
 from tests.factories import (
     AgendaItemFactory,
@@ -19,6 +18,7 @@ from tests.factories import (
     TopicFactory,
 )
 from tests.sessions.conftest import user_with_role
+from upe_confer.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -115,13 +115,33 @@ def test_record_trigger_page_shows_the_wait_and_sets_the_due_date(staff_client):
     assert staff_client.get(url).status_code == 302
 
 
-def test_record_trigger_page_is_forbidden_without_the_staff_role(client, roles):
+def test_record_trigger_page_is_forbidden_without_the_follow_up_permission(client, roles):
     commitment = CommitmentFactory(due_date=None, trigger="after training")
-    client.force_login(user_with_role(roles, Role.BUSINESS_AGENT, is_staff=True, username="a"))
+    client.force_login(user_with_role(roles, Role.COMMUNICATIONS, is_staff=True, username="c"))
     url = reverse("admin:confer_commitment_trigger", args=[commitment.pk])
     assert client.post(url, {"on": "2024-05-20"}).status_code == 403
     commitment.refresh_from_db()
     assert commitment.due_date is None
+
+
+def test_an_agent_records_triggers_of_their_own_units_only(client, roles):
+    mine, theirs = BargainingUnitFactory(code="008"), BargainingUnitFactory(code="005")
+    agent = user_with_role(roles, Role.BUSINESS_AGENT, is_staff=True, username="a")
+    mine.agents.add(agent)
+    client.force_login(agent)
+
+    def awaiting(unit):
+        item = AgendaItemFactory(session=SessionFactory(units=[unit]))
+        return CommitmentFactory(agenda_item=item, due_date=None, trigger="after training")
+
+    other_unit, own_unit = awaiting(theirs), awaiting(mine)
+    url = reverse("admin:confer_commitment_trigger", args=[other_unit.pk])
+    assert client.post(url, {"on": "2024-05-20"}).status_code == 404
+    url = reverse("admin:confer_commitment_trigger", args=[own_unit.pk])
+    assert client.post(url, {"on": "2024-05-20"}).status_code == 302
+    other_unit.refresh_from_db(), own_unit.refresh_from_db()
+    assert other_unit.due_date is None
+    assert own_unit.due_date == datetime.date(2024, 5, 20)
 
 
 def follow_up_scene():
@@ -195,7 +215,7 @@ def test_follow_up_page_runs_a_constant_number_of_queries(staff_client):
 
 
 def test_the_commitment_list_links_the_reports_for_staff_only(client, roles):
-    reports = reverse("admin:confer_reports")
+    reports = reverse("reports:index")
     client.force_login(user_with_role(roles, Role.STAFF, is_staff=True, username="s"))
     assert reports in client.get(reverse(CHANGELIST)).content.decode()
     client.force_login(user_with_role(roles, Role.BUSINESS_AGENT, is_staff=True, username="a"))

@@ -2,9 +2,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from members.models import Attendance
-from sessions.models import AgendaItem, Commitment, Position, Session
-from sessions.synthetic import generate
+from members.synthetic import generate
+from sessions.models import AgendaItem, Attendance, Commitment, Position, Session
 
 pytestmark = pytest.mark.django_db
 

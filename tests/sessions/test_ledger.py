@@ -5,9 +5,10 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from sessions.followup import follow_up_at_session, record_triggers, resolve_commitments
 from sessions.models import Commitment
+from sessions.operations import follow_up, record_trigger
 from tests.factories import (
     AgendaItemFactory,
     BargainingUnitFactory,
@@ -27,12 +28,21 @@ def due(day: datetime.date) -> Commitment:
     return CommitmentFactory(due_date=day)
 
 
+def with_state(commitment: Commitment, today: datetime.date | None = None) -> Commitment:
+    """The commitment read back with the flags `with_state()` works out in the query."""
+    return (
+        Commitment.objects.with_state(today)
+        .select_related("agenda_item__session")
+        .get(pk=commitment.pk)
+    )
+
+
 @time_machine.travel(LATE_EVENING_MARCH_31_PACIFIC, tick=False)
 def test_due_today_in_sacramento_is_not_overdue_even_when_utc_has_moved_on():
     today = due(datetime.date(2024, 3, 31))
     yesterday = due(datetime.date(2024, 3, 30))
     assert set(Commitment.objects.overdue()) == {yesterday}
-    assert not today.is_overdue() and yesterday.is_overdue()
+    assert not with_state(today).is_overdue and with_state(yesterday).is_overdue
     assert set(Commitment.objects.due_within(14)) == {today}
 
 
@@ -41,7 +51,7 @@ def test_due_yesterday_is_overdue_just_after_midnight_in_sacramento():
     yesterday = due(datetime.date(2024, 3, 31))
     today = due(datetime.date(2024, 4, 1))
     assert set(Commitment.objects.overdue()) == {yesterday}
-    assert yesterday.is_overdue() and not today.is_overdue()
+    assert with_state(yesterday).is_overdue and not with_state(today).is_overdue
 
 
 def test_a_settled_commitment_is_never_overdue():
@@ -68,8 +78,12 @@ def test_awaiting_trigger_until_the_trigger_is_recorded_then_due_after_the_offse
     assert commitment.due_date == datetime.date(2024, 6, 9)
     assert commitment.trigger_note == "Training finished."
     assert not Commitment.objects.awaiting_trigger().exists()
-    assert not commitment.is_overdue(datetime.date(2024, 6, 9))
-    assert commitment.is_overdue(datetime.date(2024, 6, 10))
+    assert not with_state(commitment, datetime.date(2024, 6, 9)).is_overdue
+    assert with_state(commitment, datetime.date(2024, 6, 10)).is_overdue
+    assert (
+        with_state(commitment, datetime.date(2024, 6, 12)).days_overdue(datetime.date(2024, 6, 12))
+        == 3
+    )
 
 
 def test_a_trigger_without_offset_falls_due_the_day_it_happens():
@@ -81,9 +95,9 @@ def test_a_trigger_without_offset_falls_due_the_day_it_happens():
 def test_days_waiting_counts_from_the_session_in_sacramento_time():
     commitment = awaiting(session_date=datetime.date(2024, 3, 1))
     with time_machine.travel(LATE_EVENING_MARCH_31_PACIFIC, tick=False):
-        assert commitment.days_waiting() == 30
+        assert with_state(commitment).days_waiting(timezone.localdate()) == 30
     with time_machine.travel(JUST_AFTER_MIDNIGHT_APRIL_1_PACIFIC, tick=False):
-        assert commitment.days_waiting() == 31
+        assert with_state(commitment).days_waiting(timezone.localdate()) == 31
 
 
 def test_a_dated_commitment_has_no_trigger_to_record():
@@ -93,7 +107,7 @@ def test_a_dated_commitment_has_no_trigger_to_record():
 
 def test_record_triggers_skips_commitments_not_awaiting():
     waiting, dated = awaiting(offset=7), due(datetime.date(2024, 3, 1))
-    outcome = record_triggers([waiting, dated], on=datetime.date(2024, 4, 1))
+    outcome = record_trigger([waiting, dated], on=datetime.date(2024, 4, 1))
     assert (outcome.resolved, outcome.skipped) == (1, 1)
     assert dated.due_date == datetime.date(2024, 3, 1)
     assert waiting.due_date == datetime.date(2024, 4, 8)
@@ -102,8 +116,9 @@ def test_record_triggers_skips_commitments_not_awaiting():
 def test_resolving_in_bulk_keeps_history_and_skips_settled_ones():
     first, second = due(datetime.date(2024, 3, 1)), due(datetime.date(2024, 3, 2))
     second.withdraw(on=datetime.date(2024, 3, 1))
-    outcome = resolve_commitments(
-        [first, second], Commitment.Status.BROKEN, datetime.date(2024, 3, 9), "No list came."
+    outcome = follow_up(
+        [(first, Commitment.Status.BROKEN, "No list came."), (second, "broken", "")],
+        on=datetime.date(2024, 3, 9),
     )
     assert (outcome.resolved, outcome.skipped) == (1, 1)
     first.refresh_from_db()
@@ -136,11 +151,11 @@ def test_carry_over_lists_open_commitments_of_the_units_and_topics_on_the_agenda
 def test_follow_up_at_a_session_dates_the_outcome_and_records_the_session():
     session = SessionFactory(date=datetime.date(2024, 3, 1))
     kept, broken, left_open = (due(datetime.date(2024, 2, 1)) for _ in range(3))
-    resolved = follow_up_at_session(
-        session,
+    outcome = follow_up(
         [(kept, "kept", "The list arrived."), (broken, "broken", ""), (left_open, "", "")],
+        session=session,
     )
-    assert resolved == 2
+    assert outcome.resolved == 2
     for commitment in (kept, broken, left_open):
         commitment.refresh_from_db()
     assert (kept.status, kept.resolved_on, kept.followed_up_in) == (

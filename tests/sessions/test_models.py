@@ -163,26 +163,30 @@ class TestCommitmentRules:
         assert_refused_by_database(lambda: CommitmentFactory(trigger_occurred_on=TODAY))
 
 
+def with_state(commitment: Commitment) -> Commitment:
+    return Commitment.objects.with_state(TODAY).get(pk=commitment.pk)
+
+
 class TestCommitmentFollowUp:
     def test_open_commitment_due_yesterday_is_overdue(self):
         commitment = CommitmentFactory(due_date=TODAY - datetime.timedelta(days=1))
-        assert commitment.is_overdue(TODAY)
+        assert with_state(commitment).is_overdue
         assert list(Commitment.objects.overdue(TODAY)) == [commitment]
 
     def test_commitment_due_today_is_not_overdue(self):
         commitment = CommitmentFactory(due_date=TODAY)
-        assert not commitment.is_overdue(TODAY)
+        assert not with_state(commitment).is_overdue
         assert not Commitment.objects.overdue(TODAY).exists()
 
     def test_kept_commitment_is_never_overdue(self):
         commitment = CommitmentFactory(due_date=TODAY - datetime.timedelta(days=30))
         commitment.mark_kept(on=TODAY, note="Names were sent.")
-        assert not commitment.is_overdue(TODAY)
+        assert not with_state(commitment).is_overdue
         assert not Commitment.objects.overdue(TODAY).exists()
 
     def test_commitment_with_only_a_trigger_awaits_it(self):
         commitment = CommitmentFactory(due_date=None, trigger="after the training")
-        assert commitment.is_awaiting_trigger()
+        assert with_state(commitment).is_awaiting_trigger
         assert list(Commitment.objects.awaiting_trigger()) == [commitment]
         assert not Commitment.objects.overdue(TODAY).exists()
 
@@ -193,7 +197,7 @@ class TestCommitmentFollowUp:
         commitment.record_trigger(on=datetime.date(2020, 3, 1), note="Training finished.")
         commitment.refresh_from_db()
         assert commitment.due_date == datetime.date(2020, 3, 31)
-        assert not commitment.is_awaiting_trigger()
+        assert not with_state(commitment).is_awaiting_trigger
         assert not Commitment.objects.awaiting_trigger().exists()
 
     def test_trigger_without_offset_falls_due_that_day(self):

@@ -182,7 +182,7 @@ ACTIONS = {
     ),
     "admin attendance page": (
         "get",
-        lambda r: url("admin:members_attendance_change", r["attendance"]),
+        lambda r: url("admin:confer_attendance_change", r["attendance"]),
         None,
         [LOGIN, LOGIN, 200, 404, 200, 200],
     ),

@@ -3,9 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from members.models import Advocate, Attendance
-from sessions.demo import load_demo
-from sessions.models import AgendaItem, BargainingUnit, Session, Topic
+from members.demo import load_demo
+from sessions.models import Advocate, AgendaItem, Attendance, BargainingUnit, Session, Topic
 from tests.factories import BargainingUnitFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +19,7 @@ def record_size() -> tuple[int, int, int]:
     [
         (BargainingUnit, "admin:confer_bargainingunit_delete", {"code": "008"}, "Untick"),
         (Topic, "admin:confer_topic_delete", {"name": "CARES testing"}, "“closed”"),
-        (Advocate, "admin:members_advocate_delete", {"name": "Jeannine Lopez"}, "Untick"),
+        (Advocate, "admin:confer_advocate_delete", {"name": "Jeannine Lopez"}, "Untick"),
     ],
 )
 def test_deleting_what_the_record_refers_to_is_refused_with_a_message(
@@ -43,7 +42,7 @@ def test_deleting_what_the_record_refers_to_is_refused_with_a_message(
     [
         (BargainingUnit, "admin:confer_bargainingunit_changelist"),
         (Topic, "admin:confer_topic_changelist"),
-        (Advocate, "admin:members_advocate_changelist"),
+        (Advocate, "admin:confer_advocate_changelist"),
     ],
 )
 def test_bulk_delete_of_what_the_record_refers_to_is_refused(admin_client, model, changelist):

@@ -10,9 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from members.roles import Role
 from sessions.models import Commitment
-from sessions.reports import COMMITMENT_CSV_HEADER, REPORTS, safe_cell
+from sessions.reports.exports import safe_cell
+from sessions.reports.queries import REPORTS
+from sessions.reports.views import COMMITMENT_CSV_HEADER
 from tests.factories import (
     AgendaItemFactory,
     BargainingUnitFactory,
@@ -23,6 +24,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.sessions.conftest import user_with_role
+from upe_confer.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -39,20 +41,20 @@ def frozen_today():
 
 def report_urls(topic_pk: int) -> list[str]:
     urls = [
-        reverse("admin:confer_reports"),
-        reverse("admin:confer_report_scorecard"),
-        reverse("admin:confer_report_scorecard_print"),
-        reverse("admin:confer_report_scorecard_csv"),
-        reverse("admin:confer_report_topics"),
-        reverse("admin:confer_report_topic", args=[topic_pk]),
-        reverse("admin:confer_report_topic_print", args=[topic_pk]),
-        reverse("admin:confer_report_topic_csv", args=[topic_pk]),
+        reverse("reports:index"),
+        reverse("reports:scorecard"),
+        reverse("reports:scorecard_print"),
+        reverse("reports:scorecard_csv"),
+        reverse("reports:topics"),
+        reverse("reports:topic", args=[topic_pk]),
+        reverse("reports:topic_print", args=[topic_pk]),
+        reverse("reports:topic_csv", args=[topic_pk]),
     ]
     for slug in REPORTS:
         urls += [
-            reverse("admin:confer_report_commitments", args=[slug]),
-            reverse("admin:confer_report_commitments_print", args=[slug]),
-            reverse("admin:confer_report_commitments_csv", args=[slug]),
+            reverse("reports:commitments", args=[slug]),
+            reverse("reports:commitments_print", args=[slug]),
+            reverse("reports:commitments_csv", args=[slug]),
         ]
     return urls
 
@@ -106,7 +108,7 @@ def test_every_report_opens_for_staff_and_superusers(client, staff_user, superus
 
 
 def test_an_unknown_report_is_not_found(staff_client):
-    assert staff_client.get("/admin/confer/commitment/reports/nonsense/").status_code == 404
+    assert staff_client.get("/admin/reports/nonsense/").status_code == 404
 
 
 # --- What they show -------------------------------------------------------------------------------
@@ -115,7 +117,7 @@ def test_an_unknown_report_is_not_found(staff_client):
 def test_overdue_report_lists_yesterdays_but_not_todays_commitments(staff_client):
     CommitmentFactory(description="Due yesterday", due_date=TODAY - datetime.timedelta(days=1))
     CommitmentFactory(description="Due today", due_date=TODAY)
-    response = staff_client.get(reverse("admin:confer_report_commitments", args=["overdue"]))
+    response = staff_client.get(reverse("reports:commitments", args=["overdue"]))
     assert "Due yesterday" in body(response)
     assert "1 day overdue" in body(response)
     assert "Due today" not in body(response)
@@ -126,9 +128,7 @@ def test_awaiting_trigger_report_shows_how_long_it_has_waited(staff_client):
     commitment = CommitmentFactory(
         agenda_item=item, description="Pair volunteers", due_date=None, trigger="after training"
     )
-    response = staff_client.get(
-        reverse("admin:confer_report_commitments", args=["awaiting-trigger"])
-    )
+    response = staff_client.get(reverse("reports:commitments", args=["awaiting-trigger"]))
     page = body(response)
     assert "Pair volunteers" in page and "waiting 30 days for the trigger" in page
     assert reverse("admin:confer_commitment_trigger", args=[commitment.pk]) in page
@@ -151,7 +151,7 @@ def test_report_filters_by_unit_party_topic_owner_and_dates(staff_client):
     CommitmentFactory(
         agenda_item=item, description="Too late", owner=owner, due_date=datetime.date(2024, 9, 1)
     )
-    url = reverse("admin:confer_report_commitments", args=["open"])
+    url = reverse("reports:commitments", args=["open"])
     query = {
         "unit": unit.pk,
         "party": "county",
@@ -170,7 +170,7 @@ def test_report_filters_by_unit_party_topic_owner_and_dates(staff_client):
 
 def test_a_bad_filter_shows_its_error_and_no_rows(staff_client):
     CommitmentFactory(description="Anything", due_date=TODAY)
-    url = reverse("admin:confer_report_commitments", args=["open"])
+    url = reverse("reports:commitments", args=["open"])
     response = staff_client.get(url, {"date_from": "2024-07-01", "date_to": "2024-06-01"})
     assert response.status_code == 200
     assert "The end of the range is before its start." in body(response)
@@ -204,7 +204,7 @@ def test_commitment_csv_has_headers_rows_and_no_formulas(staff_client):
         owner=UserFactory(username="@owner"),
         due_date=datetime.date(2024, 5, 20),
     )
-    response = staff_client.get(reverse("admin:confer_report_commitments_csv", args=["overdue"]))
+    response = staff_client.get(reverse("reports:commitments_csv", args=["overdue"]))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
@@ -218,7 +218,7 @@ def test_commitment_csv_has_headers_rows_and_no_formulas(staff_client):
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["commitment"] == '\'=HYPERLINK("http://evil.example","click")'
     assert row["owner"] == "'@owner"
-    assert row["units"] == "005, 008"
+    assert row["units"] == "005 and 008"
     assert row["topic"] == "CARES testing"
     assert row["session date"] == "2024-05-01"
     assert row["due date"] == "2024-05-20"
@@ -234,9 +234,9 @@ def test_scorecard_and_topic_csv_are_neutralised_too(staff_client):
     item = AgendaItemFactory(topic=topic)
     PositionFactory(agenda_item=item, statement="-5 percent, said the County")
     CommitmentFactory(agenda_item=item, description="+ more staff")
-    text = body(staff_client.get(reverse("admin:confer_report_topic_csv", args=[topic.pk])))
+    text = body(staff_client.get(reverse("reports:topic_csv", args=[topic.pk])))
     assert "'-5 percent, said the County" in text and "'+ more staff" in text
-    scorecard = body(staff_client.get(reverse("admin:confer_report_scorecard_csv")))
+    scorecard = body(staff_client.get(reverse("reports:scorecard_csv")))
     header = next(csv.reader(io.StringIO(scorecard.lstrip("\ufeff"))))
     assert header[:4] == ["unit", "unit name", "year", "County made"]
 
@@ -310,9 +310,9 @@ def test_scorecard_counts_a_hand_built_record():
 
 def test_scorecard_page_and_csv_show_the_numbers(staff_client):
     hand_built_record()
-    page = body(staff_client.get(reverse("admin:confer_report_scorecard")))
+    page = body(staff_client.get(reverse("reports:scorecard")))
     assert "25.0%" in page and "100.0%" in page
-    text = body(staff_client.get(reverse("admin:confer_report_scorecard_csv")))
+    text = body(staff_client.get(reverse("reports:scorecard_csv")))
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     row = next(r for r in rows if (r["unit"], r["year"]) == ("008", "2023"))
     assert row["County made"] == "7" and row["County overdue"] == "1"
@@ -337,7 +337,7 @@ def test_topic_history_tells_the_story_in_date_order(staff_client):
     CommitmentFactory(agenda_item=first, description="Provide the volunteer list")
     PositionFactory(agenda_item=later, party="upe", statement="UPE asked about workload.")
     AgendaItemFactory(title="Another topic entirely")
-    page = body(staff_client.get(reverse("admin:confer_report_topic", args=[topic.pk])))
+    page = body(staff_client.get(reverse("reports:topic", args=[topic.pk])))
     order = [
         page.index(text)
         for text in [
@@ -350,14 +350,14 @@ def test_topic_history_tells_the_story_in_date_order(staff_client):
     ]
     assert order == sorted(order)
     assert "Another topic entirely" not in page
-    printable = body(staff_client.get(reverse("admin:confer_report_topic_print", args=[topic.pk])))
+    printable = body(staff_client.get(reverse("reports:topic_print", args=[topic.pk])))
     assert "History of CPS Restructure Pilot" in printable and "Briefing" in printable
 
 
 def test_printable_view_is_a_plain_page_with_every_row(staff_client):
     for n in range(60):
         CommitmentFactory(description=f"Promise {n}", due_date=TODAY)
-    html = body(staff_client.get(reverse("admin:confer_report_commitments_print", args=["open"])))
+    html = body(staff_client.get(reverse("reports:commitments_print", args=["open"])))
     assert "Promise 0" in html and "Promise 59" in html
     assert "print.css" in html
 
@@ -401,7 +401,7 @@ def test_every_report_runs_a_constant_number_of_queries(staff_client):
 
 def test_report_query_counts_hold_on_generated_data(staff_client):
     """The same on generate_data's record (several units per session, every state)."""
-    from sessions.synthetic import generate
+    from members.synthetic import generate
 
     generate(20, seed=3, today=TODAY, updates=0)
     topic = Commitment.objects.order_by("pk").first().agenda_item.topic
@@ -413,10 +413,10 @@ def test_report_query_counts_hold_on_generated_data(staff_client):
 
 
 def test_printable_view_stops_at_its_limit_and_says_so(staff_client, monkeypatch):
-    monkeypatch.setattr("sessions.reports.PRINT_LIMIT", 3)
+    monkeypatch.setattr("sessions.reports.views.PRINT_LIMIT", 3)
     for n in range(5):
         CommitmentFactory(description=f"Promise {n}", due_date=TODAY + datetime.timedelta(days=n))
-    html = body(staff_client.get(reverse("admin:confer_report_commitments_print", args=["open"])))
+    html = body(staff_client.get(reverse("reports:commitments_print", args=["open"])))
     assert "5 commitments." in html and "Only the first 3 are printed here" in html
     assert "Promise 2" in html and "Promise 3" not in html
 
@@ -425,6 +425,6 @@ def test_open_report_lists_dated_commitments_first_and_triggers_last(staff_clien
     CommitmentFactory(description="Awaiting training", due_date=None, trigger="after training")
     CommitmentFactory(description="Due in July", due_date=datetime.date(2024, 7, 1))
     CommitmentFactory(description="Due in June", due_date=datetime.date(2024, 6, 5))
-    page = body(staff_client.get(reverse("admin:confer_report_commitments", args=["open"])))
+    page = body(staff_client.get(reverse("reports:commitments", args=["open"])))
     positions = [page.index(t) for t in ["Due in June", "Due in July", "Awaiting training"]]
     assert positions == sorted(positions)

@@ -9,8 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from members.models import Advocate, Attendance
-from sessions.models import AgendaItem, Commitment, Position, Session, Topic
+from sessions.models import Advocate, AgendaItem, Attendance, Commitment, Position, Session, Topic
 from tests.factories import (
     AdvocateFactory,
     AgendaItemFactory,

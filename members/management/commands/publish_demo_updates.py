@@ -3,9 +3,9 @@ import datetime
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from members.generation import generate_update
-from members.models import Update, publish_update
-from sessions.demo import load_demo
+from members.demo import load_demo
+from members.models import Update
+from members.operations import generate_update, publish_update
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from members.roles import setup_roles
+from upe_confer.roles import setup_roles
 
 
 class Command(BaseCommand):

@@ -15,10 +15,19 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from members.generation import generate_update
-from members.models import Advocate, Attendance, publish_update, withdraw_update
+from sessions.models import (
+    Advocate,
+    AgendaItem,
+    Attendance,
+    BargainingUnit,
+    Commitment,
+    Party,
+    Position,
+    Session,
+    Topic,
+)
 
-from .models import AgendaItem, BargainingUnit, Commitment, Party, Position, Session, Topic
+from .operations import generate_update, publish_update, withdraw_update
 
 BATCH = 2000
 

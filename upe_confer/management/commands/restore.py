@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sessions import backup
+from upe_confer import backup
 
 
 class Command(BaseCommand):

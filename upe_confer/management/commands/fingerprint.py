@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from sessions import backup
+from upe_confer import backup
 
 
 class Command(BaseCommand):

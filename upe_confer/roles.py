@@ -1,7 +1,17 @@
-"""The four roles, as Django groups with permissions.
+"""Who may do what: the four roles, as Django groups holding permissions.
 
-Who may touch which *unit's* sessions is not a permission: it is the BargainingUnit.agents
-assignment, enforced in the queries of the views and the admin.
+This is the one authorisation vocabulary of the project. Code asks `user.has_perm(...)` (or
+`permission_required`, or `perms` in a template), never which group a user is in; the table below
+is the only place that says which role holds which permission. Beyond the models' own add /
+change / view / delete, the record defines:
+
+- `confer.read_all_units`: read the sessions of every unit, not only the assigned ones;
+- `confer.change_all_units`: change the sessions of every unit (the admin then needs no scoping);
+- `confer.follow_up_commitment`: mark commitments kept, broken or withdrawn, record triggers;
+- `confer.run_reports`: the follow-up reports (open, overdue, scorecard, topic histories).
+
+Which *units* a business agent works for is data, not a permission: BargainingUnit.agents,
+applied in the record's queries (sessions/access.py).
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -32,17 +42,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "confer.add_commitment",
         "confer.change_commitment",
         "confer.delete_commitment",
+        "confer.follow_up_commitment",
         "confer.add_topic",
-        "members.view_advocate",
-        "members.add_advocate",
-        "members.view_attendance",
-        "members.add_attendance",
-        "members.delete_attendance",
+        "confer.add_advocate",
+        "confer.add_attendance",
+        "confer.delete_attendance",
     ],
     Role.COMMUNICATIONS: [
         "confer.view_*",
-        "members.view_advocate",
-        "members.view_attendance",
+        "confer.read_all_units",
         # Member updates: write them from sessions, edit, publish, read the members-only ones.
         "members.view_update",
         "members.add_update",
@@ -60,7 +68,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def permissions_matching(specs: list[str]):
+def permissions_matching(specs: list[str], permission_model=Permission):
     query = Q(pk__in=[])
     for spec in specs:
         app_label, codename = spec.split(".", 1)
@@ -68,7 +76,7 @@ def permissions_matching(specs: list[str]):
             query |= Q(content_type__app_label=app_label, codename__startswith=codename[:-1])
         else:
             query |= Q(content_type__app_label=app_label, codename=codename)
-    return Permission.objects.filter(query)
+    return permission_model.objects.filter(query)
 
 
 @transaction.atomic
@@ -80,12 +88,3 @@ def setup_roles() -> dict[str, Group]:
         group.permissions.set(permissions_matching(specs))
         groups[role] = group
     return groups
-
-
-def has_role(user, role: str) -> bool:
-    """Superusers hold every role; everyone else holds the roles of their groups."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return any(group.name == role for group in user.groups.all())

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sessions.synthetic import generate
+from members.synthetic import generate
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sessions.demo import load_demo
+from members.demo import load_demo
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """A personal iCalendar feed: scheduled sessions and the due dates of one's commitments.
 
 Calendar clients cannot sign in, so the feed sits behind a secret token in its URL (one per
-user, resettable). Mounted at /calendar/ by upe_confer/urls.py.
+user, resettable). Its addresses are in sessions/calendar/urls.py.
 """
 
 import datetime
@@ -10,34 +10,31 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from icalendar import Calendar, Event
 
-from members.roles import Role, has_role
+from ..access import sessions_on_calendar_of
+from ..models import CalendarToken, Commitment, Session
 
-from .models import CalendarToken, Commitment, Session
-
-app_name = "calendar"
 UID_DOMAIN = "upe-confer"
 # Sessions this far back stay in the feed, so a client that syncs late still shows them.
 PAST_DAYS = 90
 
 
 def sessions_for(user, today: datetime.date):
-    """Scheduled sessions the user takes part in: as UPE staff present, as an agent of one of
-    its units, or every one for the Staff role."""
-    sessions = Session.objects.filter(
-        status=Session.Status.SCHEDULED, date__gte=today - datetime.timedelta(days=PAST_DAYS)
+    """Scheduled sessions the user takes part in, from PAST_DAYS ago on."""
+    return (
+        sessions_on_calendar_of(user)
+        .filter(
+            status=Session.Status.SCHEDULED, date__gte=today - datetime.timedelta(days=PAST_DAYS)
+        )
+        .prefetch_related("units")
+        .order_by("date", "start_time", "pk")
     )
-    if not has_role(user, Role.STAFF):
-        mine = Session.objects.filter(Q(upe_staff=user) | Q(units__agents=user)).values("pk")
-        sessions = sessions.filter(pk__in=mine)
-    return sessions.prefetch_related("units").order_by("date", "start_time", "pk")
 
 
 def commitments_for(user):
@@ -127,10 +124,3 @@ def reset(request: HttpRequest) -> HttpResponse:
     CalendarToken.for_user(request.user).reset()
     messages.success(request, "Your calendar link was reset; the old one no longer works.")
     return redirect("calendar:settings")
-
-
-urlpatterns = [
-    path("", settings_page, name="settings"),
-    path("reset/", reset, name="reset"),
-    path("<str:token>.ics", feed, name="feed"),
-]

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from sessions import backup
+from upe_confer import backup
 
 
 class Command(BaseCommand):

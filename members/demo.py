@@ -9,9 +9,17 @@ import datetime
 
 from django.db import transaction
 
-from members.models import Advocate, Attendance
-
-from .models import AgendaItem, BargainingUnit, Commitment, Party, Position, Session, Topic
+from sessions.models import (
+    Advocate,
+    AgendaItem,
+    Attendance,
+    BargainingUnit,
+    Commitment,
+    Party,
+    Position,
+    Session,
+    Topic,
+)
 
 COUNTY, UPE = Party.COUNTY, Party.UPE
 K = Position.Kind

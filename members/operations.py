@@ -1,0 +1,117 @@
+"""The writes of the members' side, each a named operation: write an update from a session
+(again), publish, schedule, unpublish or withdraw it, create member accounts. Views, the admin,
+commands and tests call these; nothing else writes updates or accounts."""
+
+import datetime
+import secrets
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+from django.utils import timezone
+
+from sessions.models import Session
+from upe_confer.roles import Role
+
+from .generation import (
+    RecordChange,
+    generate_text,
+    session_for_generation,
+    summary_for,
+    unique_slug,
+)
+from .models import Update
+
+
+@transaction.atomic
+def generate_update(session: Session, by=None) -> Update:
+    """A new draft update written from the session's record."""
+    session = session_for_generation(session.pk)
+    title, body = generate_text(session)
+    update = Update(
+        title=title,
+        slug=unique_slug(title, session),
+        summary=summary_for(session),
+        body=body,
+        session=session,
+        generated_title=title,
+        generated_text=body,
+        generated_at=timezone.now(),
+        created_by=by,
+    )
+    update._change_reason = "Generated from the session"
+    update.save()
+    update.units.set(session.units.all())
+    update.topics.set({item.topic for item in session.agenda_items.all()})
+    return update
+
+
+@transaction.atomic
+def regenerate_update(update: Update, change: RecordChange, by=None) -> Update:
+    """Replace the text with a fresh generation; the previous text stays in the history."""
+    update.title = change.title
+    update.body = change.body
+    update.generated_title = change.title
+    update.generated_text = change.body
+    update.generated_at = timezone.now()
+    update._change_reason = "Regenerated from the session"
+    update.save()
+    session = session_for_generation(update.session_id)
+    update.units.set(session.units.all())
+    update.topics.set({item.topic for item in session.agenda_items.all()})
+    return update
+
+
+@transaction.atomic
+def publish_update(update: Update, at: datetime.datetime, now: datetime.datetime | None = None):
+    """Publish now (`at` not after `now`) or schedule for `at`; the history records which."""
+    now = now or timezone.now()
+    update.publish_at = at
+    if at <= now:
+        update.status = Update.Status.PUBLISHED
+        update._change_reason = "Published"
+    else:
+        update.status = Update.Status.SCHEDULED
+        update._change_reason = f"Scheduled for {timezone.localtime(at):%Y-%m-%d %H:%M}"
+    update.save(update_fields=["status", "publish_at", "updated_at"])
+
+
+@transaction.atomic
+def unpublish_update(update: Update) -> None:
+    """Back to a draft: off the site, or no longer scheduled."""
+    update.status = Update.Status.DRAFT
+    update.publish_at = None
+    update._change_reason = "Returned to draft"
+    update.save(update_fields=["status", "publish_at", "updated_at"])
+
+
+@transaction.atomic
+def withdraw_update(update: Update) -> None:
+    """Taken down for good (members get a 404); the text stays in the record and its history."""
+    update.status = Update.Status.WITHDRAWN
+    update._change_reason = "Withdrawn"
+    update.save(update_fields=["status", "updated_at"])
+
+
+def member_group() -> Group:
+    return Group.objects.get_or_create(name=Role.MEMBER)[0]
+
+
+def create_member_account(email: str, first_name: str = "", last_name: str = "") -> User:
+    """A member's sign-in: the email is the username, and the password is a random secret the
+    member replaces through "Forgotten your password?" (the reset form ignores accounts without
+    a usable password, so they get an unguessable one rather than none)."""
+    user = User.objects.create_user(
+        username=email,
+        email=email,
+        password=secrets.token_urlsafe(32),
+        first_name=first_name,
+        last_name=last_name,
+    )
+    user.groups.add(member_group())
+    return user
+
+
+@transaction.atomic
+def import_member_roster(rows) -> list[User]:
+    """All or nothing: every row of a checked roster becomes a member account."""
+    return [create_member_account(row.email, row.first_name, row.last_name) for row in rows]

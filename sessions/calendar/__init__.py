@@ -1,0 +1,1 @@
+"""A personal iCalendar feed of sessions and due dates."""

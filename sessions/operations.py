@@ -1,0 +1,207 @@
+"""The writes of the record that span several rows, each a named operation: log a session, mark
+it held, follow commitments up, record that a trigger happened. The agent's pages, the admin,
+commands and tests all call these; forms only validate what goes in.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import batched
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.text import slugify
+
+from .locking import StaleSession, claim_version
+from .models import (
+    Advocate,
+    AgendaItem,
+    Attendance,
+    BargainingUnit,
+    Commitment,
+    Position,
+    Session,
+    Topic,
+)
+
+# --- Logging a session ---------------------------------------------------------------------------
+
+
+@dataclass
+class NewAdvocate:
+    name: str
+    unit: BargainingUnit
+    classification: str = ""
+
+
+@dataclass
+class AgendaEntry:
+    """One agenda item as typed: the item and its rows carry their new values, unsaved."""
+
+    item: AgendaItem
+    topic: Topic | None = None
+    new_topic: str = ""  # a topic typed by name, when none was picked
+    positions: list[Position] = field(default_factory=list)
+    commitments: list[Commitment] = field(default_factory=list)
+    removed: list[Position | Commitment] = field(default_factory=list)
+
+
+@dataclass
+class SessionLog:
+    """Everything the agent's "log a session" page says about a session, validated.
+
+    `session` carries its new field values, unsaved. `units` are the units chosen among
+    `units_offered` (those the user may change); the session's other units stay on it."""
+
+    session: Session
+    read_version: int | None
+    units: list[BargainingUnit]
+    units_offered: list[BargainingUnit]
+    advocates: list[Advocate] = field(default_factory=list)
+    new_advocates: list[NewAdvocate] = field(default_factory=list)
+    agenda: list[AgendaEntry] = field(default_factory=list)
+    removed_items: list[AgendaItem] = field(default_factory=list)
+
+
+@transaction.atomic
+def log_session(log: SessionLog, *, by, mark_held: bool = False) -> Session:
+    """Save a new or changed session with its units, advocates, agenda, positions and
+    commitments, all or nothing. A change made from a stale version raises StaleSession."""
+    session = log.session
+    if session.pk:
+        claim_version(session, log.read_version)
+    else:
+        session.logged_by = by
+    if mark_held:
+        session.status = Session.Status.HELD
+    session.save()
+    _save_units(session, log)
+    _save_advocates(session, log)
+    _save_agenda(session, log)
+    return session
+
+
+def _save_units(session: Session, log: SessionLog) -> None:
+    # Units this user may not change stay as they are (an agent for 008 editing a session for
+    # 005 and 008 keeps 005 on it).
+    offered = set(log.units_offered)
+    others = {unit for unit in session.units.all() if unit not in offered}
+    session.units.set(set(log.units) | others)
+
+
+def _save_advocates(session: Session, log: SessionLog) -> None:
+    chosen = {advocate.pk for advocate in log.advocates}
+    for new in log.new_advocates:
+        advocate, _ = Advocate.objects.get_or_create(
+            name=new.name.strip(), unit=new.unit, defaults={"classification": new.classification}
+        )
+        chosen.add(advocate.pk)
+    present = {a.advocate_id: a for a in session.attendances.all()}
+    for advocate_id, attendance in present.items():
+        if advocate_id not in chosen:
+            attendance.delete()
+    for advocate_id in chosen - set(present):
+        Attendance.objects.create(session=session, advocate_id=advocate_id)
+
+
+def _save_agenda(session: Session, log: SessionLog) -> None:
+    for item in log.removed_items:
+        item.delete()
+    for order, entry in enumerate(log.agenda, 1):
+        item = entry.item
+        item.session = session
+        item.order = order
+        item.topic = entry.topic or topic_named(entry.new_topic, session)
+        item.save()
+        for row in entry.removed:
+            row.delete()
+        for rows in (entry.positions, entry.commitments):
+            for row_order, row in enumerate(rows, 1):
+                row.agenda_item = item
+                row.order = row_order
+                row.save()
+
+
+def topic_named(name: str, session: Session) -> Topic:
+    """The topic of this name, or a new one for the session's units. Names and slugs are
+    unique: "Cares testing" is the existing "CARES testing"."""
+    name = name.strip()
+    topic = Topic.objects.filter(Q(name__iexact=name) | Q(slug=slugify(name)[:200])).first()
+    if topic is None:
+        topic = Topic.objects.create(name=name)
+        topic.units.set(session.units.all())
+    return topic
+
+
+@transaction.atomic
+def mark_held(session: Session, read_version: int) -> bool:
+    """The session took place; False (and nothing changed) if it was saved since it was read."""
+    try:
+        claim_version(session, read_version)
+    except StaleSession:
+        return False
+    session.status = Session.Status.HELD
+    session.save(update_fields=["status", "version", "updated_at"])
+    return True
+
+
+# --- Following commitments up ----------------------------------------------------------------
+
+
+# Commitments checked against the database per query: a bulk action may select thousands.
+BATCH_SIZE = 500
+
+
+@dataclass
+class Outcome:
+    resolved: int = 0
+    skipped: int = 0
+
+
+@transaction.atomic
+def follow_up(
+    decisions: Iterable[tuple[Commitment, str, str]],
+    *,
+    on: datetime.date | None = None,
+    session: Session | None = None,
+) -> Outcome:
+    """Settle commitments: each (commitment, status, note) with a status is marked kept, broken
+    or withdrawn on `on`. At a session, `on` is the session's day and the commitment records
+    where it was followed up. Only open commitments change; the others are skipped.
+
+    One save per commitment on purpose: each change is then in its history, with who made it."""
+    if session is not None:
+        on = session.date
+    outcome = Outcome()
+    for chunk in batched((d for d in decisions if d[1]), BATCH_SIZE):
+        still_open = _pks(Commitment.objects.open(), [c for c, _, _ in chunk])
+        for commitment, status, note in chunk:
+            if commitment.pk not in still_open:
+                outcome.skipped += 1
+                continue
+            commitment.resolve(status, on, note, session)
+            outcome.resolved += 1
+    return outcome
+
+
+@transaction.atomic
+def record_trigger(commitments, on: datetime.date, note: str = "") -> Outcome:
+    """The trigger of each commitment awaiting one happened on `on`: its due date follows. The
+    others are skipped."""
+    outcome = Outcome()
+    for chunk in batched(commitments, BATCH_SIZE):
+        awaiting = _pks(Commitment.objects.awaiting_trigger(), chunk)
+        for commitment in chunk:
+            if commitment.pk not in awaiting:
+                outcome.skipped += 1
+                continue
+            commitment.record_trigger(on, note)
+            outcome.resolved += 1
+    return outcome
+
+
+def _pks(rule_queryset, commitments) -> set[int]:
+    """Which of these commitments the rule's queryset holds, as the database has them now."""
+    return set(
+        rule_queryset.filter(pk__in=[c.pk for c in commitments]).values_list("pk", flat=True)
+    )

@@ -1,0 +1,305 @@
+"""The follow-up reports, for those who may run them (`confer.run_reports`), inside the admin.
+
+Every report has three renderings: the page (paginated), a printable page and a CSV export
+streamed row by row. Each runs a constant number of queries, whatever the size of the record.
+What each lists is in queries.py; the addresses in urls.py.
+"""
+
+import datetime
+from collections.abc import Iterator
+
+from django.contrib import admin
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from ..models import Commitment, Party, Topic
+from .exports import csv_response
+from .forms import ReportFilterForm
+from .queries import (
+    DUE_SOON_DAYS,
+    REPORTS,
+    SCORECARD_COLUMNS,
+    CommitmentReport,
+    CommitmentRow,
+    rate,
+    scorecard_table,
+    topic_history_items,
+)
+
+PARTY_LABELS = dict(Party.choices)
+STATUS_LABELS = dict(Commitment.Status.choices)
+PAGE_SIZE = 50
+# Nobody prints more; rendering 100,000 rows of HTML would tie up a worker for a minute.
+PRINT_LIMIT = 5000
+# Rows fetched per database round trip while streaming a CSV or a printable page.
+CHUNK_SIZE = 2000
+
+
+def report_or_404(slug: str) -> CommitmentReport:
+    try:
+        return REPORTS[slug]
+    except KeyError:
+        raise Http404("No such report.") from None
+
+
+def filtered_commitments(request: HttpRequest, report: CommitmentReport, today: datetime.date):
+    form = ReportFilterForm(request.GET or None)
+    commitments = report.queryset(today)
+    if form.is_bound:
+        commitments = (
+            form.apply(commitments, report.filters_on_session_date)
+            if form.is_valid()
+            else commitments.none()
+        )
+    return form, commitments
+
+
+def admin_context(request: HttpRequest, title: str, **extra) -> dict:
+    return {**admin.site.each_context(request), "title": title, **extra}
+
+
+def report_index(request: HttpRequest) -> TemplateResponse:
+    today = timezone.localdate()
+    counts = Commitment.objects.counts(today, DUE_SOON_DAYS)
+    reports = [(report, counts[report.slug.replace("-", "_")]) for report in REPORTS.values()]
+    return TemplateResponse(
+        request,
+        "sessions/reports/index.html",
+        admin_context(request, "Follow-up reports", reports=reports, today=today),
+    )
+
+
+def commitment_report(request: HttpRequest, slug: str) -> TemplateResponse:
+    report = report_or_404(slug)
+    today = timezone.localdate()
+    form, commitments = filtered_commitments(request, report, today)
+    page = Paginator(commitments, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return TemplateResponse(
+        request,
+        "sessions/reports/commitments.html",
+        admin_context(
+            request,
+            report.title,
+            report=report,
+            form=form,
+            page=page,
+            rows=[CommitmentRow(c, today) for c in page],
+            query=query.urlencode(),
+            today=today,
+        ),
+    )
+
+
+def commitment_report_print(request: HttpRequest, slug: str) -> TemplateResponse:
+    report = report_or_404(slug)
+    today = timezone.localdate()
+    form, commitments = filtered_commitments(request, report, today)
+    total = commitments.count()
+    rows = (
+        CommitmentRow(c, today) for c in commitments[:PRINT_LIMIT].iterator(chunk_size=CHUNK_SIZE)
+    )
+    return TemplateResponse(
+        request,
+        "sessions/reports/commitments_print.html",
+        {
+            "report": report,
+            "form": form,
+            "rows": rows,
+            "today": today,
+            "total": total,
+            "truncated": total > PRINT_LIMIT,
+            "print_limit": PRINT_LIMIT,
+        },
+    )
+
+
+COMMITMENT_CSV_HEADER = [
+    "id",
+    "party",
+    "commitment",
+    "units",
+    "topic",
+    "agenda item",
+    "session date",
+    "owner",
+    "due date",
+    "trigger",
+    "trigger offset days",
+    "trigger happened on",
+    "status",
+    "days overdue",
+    "days waiting for trigger",
+    "resolved on",
+    "resolution note",
+]
+
+
+def commitment_report_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    report = report_or_404(slug)
+    today = timezone.localdate()
+    _, commitments = filtered_commitments(request, report, today)
+
+    def rows() -> Iterator[list]:
+        for commitment in commitments.iterator(chunk_size=CHUNK_SIZE):
+            row = CommitmentRow(commitment, today)
+            yield [
+                commitment.pk,
+                PARTY_LABELS[commitment.party],
+                commitment.description,
+                row.unit_codes,
+                commitment.agenda_item.topic.name,
+                commitment.agenda_item.title,
+                commitment.agenda_item.session.date.isoformat(),
+                commitment.owner.get_username() if commitment.owner else "",
+                commitment.due_date.isoformat() if commitment.due_date else "",
+                commitment.trigger,
+                commitment.trigger_offset_days,
+                commitment.trigger_occurred_on.isoformat()
+                if commitment.trigger_occurred_on
+                else "",
+                STATUS_LABELS[commitment.status],
+                row.days_overdue,
+                row.days_waiting,
+                commitment.resolved_on.isoformat() if commitment.resolved_on else "",
+                commitment.resolution_note,
+            ]
+
+    filename = f"commitments-{slug}-{today.isoformat()}.csv"
+    return csv_response(filename, COMMITMENT_CSV_HEADER, rows())
+
+
+def scorecard(request: HttpRequest) -> TemplateResponse:
+    today = timezone.localdate()
+    return TemplateResponse(
+        request,
+        "sessions/reports/scorecard.html",
+        admin_context(
+            request,
+            "Scorecard",
+            rows=scorecard_table(today),
+            parties=Party.labels,
+            today=today,
+        ),
+    )
+
+
+def scorecard_print(request: HttpRequest) -> TemplateResponse:
+    today = timezone.localdate()
+    return TemplateResponse(
+        request,
+        "sessions/reports/scorecard_print.html",
+        {"rows": scorecard_table(today), "parties": Party.labels, "today": today},
+    )
+
+
+def scorecard_csv(request: HttpRequest) -> StreamingHttpResponse:
+    today = timezone.localdate()
+    header = ["unit", "unit name", "year"]
+    for label in Party.labels:
+        header += [f"{label} {column.replace('_', ' ')}" for column in SCORECARD_COLUMNS]
+        header.append(f"{label} on-time rate %")
+
+    def rows() -> Iterator[list]:
+        for row in Commitment.objects.scorecard(today).iterator(chunk_size=CHUNK_SIZE):
+            cells = [row["unit_code"], row["unit_name"], row["year"]]
+            for party in Party.values:
+                cells += [row[f"{party}_{column}"] for column in SCORECARD_COLUMNS]
+                cells.append(rate(row[f"{party}_on_time_rate"]))
+            yield cells
+
+    return csv_response(f"scorecard-{today.isoformat()}.csv", header, rows())
+
+
+# --- Topic history -----------------------------------------------------------------------------
+
+
+def topic_list(request: HttpRequest) -> TemplateResponse:
+    topics = Topic.objects.annotate(
+        session_count=Count("agenda_items__session", distinct=True),
+        commitment_count=Count("agenda_items__commitments", distinct=True),
+    ).order_by("name")
+    page = Paginator(topics, PAGE_SIZE).get_page(request.GET.get("page"))
+    return TemplateResponse(
+        request,
+        "sessions/reports/topic_list.html",
+        admin_context(request, "Topic histories", page=page),
+    )
+
+
+def topic_history(request: HttpRequest, pk: int) -> TemplateResponse:
+    topic = get_object_or_404(Topic, pk=pk)
+    return TemplateResponse(
+        request,
+        "sessions/reports/topic_history.html",
+        admin_context(
+            request,
+            f"History of {topic.name}",
+            topic=topic,
+            items=topic_history_items(topic),
+            today=timezone.localdate(),
+        ),
+    )
+
+
+def topic_history_print(request: HttpRequest, pk: int) -> TemplateResponse:
+    topic = get_object_or_404(Topic, pk=pk)
+    return TemplateResponse(
+        request,
+        "sessions/reports/topic_history_print.html",
+        {"topic": topic, "items": topic_history_items(topic), "today": timezone.localdate()},
+    )
+
+
+def topic_history_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    topic = get_object_or_404(Topic, pk=pk)
+    header = [
+        "session date",
+        "session status",
+        "units",
+        "agenda item",
+        "entry",
+        "party",
+        "kind or status",
+        "text",
+        "due",
+        "resolved on",
+        "resolution note",
+    ]
+
+    def rows() -> Iterator[list]:
+        for item in topic_history_items(topic):
+            session = item.session
+            common = [session.date.isoformat(), session.get_status_display(), session.unit_codes]
+            yield [*common, item.title, "agenda item", "", "", item.outcome, "", "", ""]
+            for position in item.positions.all():
+                yield [
+                    *common,
+                    item.title,
+                    "position",
+                    position.get_party_display(),
+                    position.get_kind_display(),
+                    position.statement,
+                    "",
+                    "",
+                    "",
+                ]
+            for commitment in item.commitments.all():
+                yield [
+                    *common,
+                    item.title,
+                    "commitment",
+                    commitment.get_party_display(),
+                    commitment.get_status_display(),
+                    commitment.description,
+                    commitment.when_due,
+                    commitment.resolved_on.isoformat() if commitment.resolved_on else "",
+                    commitment.resolution_note,
+                ]
+
+    return csv_response(f"topic-{topic.slug}.csv", header, rows())
