@@ -23,10 +23,12 @@ class ReminderRun:
 def commitments_to_remind(today: datetime.date, days: int):
     """Open commitments with an owner who has an email address, overdue or due within `days`."""
     return (
-        Commitment.objects.open()
-        .filter(owner__isnull=False, owner__is_active=True, due_date__isnull=False)
+        Commitment.objects.filter(
+            Commitment.overdue_q(today) | Commitment.due_within_q(days, today)
+        )
+        .filter(owner__isnull=False, owner__is_active=True)
         .exclude(owner__email="")
-        .filter(due_date__lte=today + datetime.timedelta(days=days))
+        .with_state(today)
         .select_related("owner", "agenda_item__session", "agenda_item__topic")
         .order_by("owner_id", "due_date", "pk")
     )
@@ -60,8 +62,8 @@ def send_reminders(today: datetime.date, days: int) -> ReminderRun:
 
 
 def send_reminder(owner, commitments: list[Commitment], today: datetime.date, days: int) -> None:
-    overdue = [c for c in commitments if c.due_date < today]
-    due_soon = [c for c in commitments if c.due_date >= today]
+    overdue = [c for c in commitments if c.is_overdue]
+    due_soon = [c for c in commitments if not c.is_overdue]
     subject = f"UPE Confer: {len(overdue)} overdue, {len(due_soon)} due within {days} days"
     body = render_to_string(
         "sessions/email/reminder.txt",

@@ -70,11 +70,12 @@ def libpq_environment(using: str = DEFAULT_DB_ALIAS) -> dict[str, str]:
     return env
 
 
-def all_models() -> list[type[Model]]:
-    """Every table Django manages, history and many-to-many tables included."""
+def all_models(registry=apps) -> list[type[Model]]:
+    """Every table Django manages, history and many-to-many tables included. `registry` may be
+    a migration state's apps, to read a database in an older layout."""
     return [
         model
-        for model in apps.get_models(include_auto_created=True)
+        for model in registry.get_models(include_auto_created=True)
         if model._meta.managed and not model._meta.proxy
     ]
 
@@ -92,13 +93,27 @@ def rows_in_the_way(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     return counts
 
 
-def fingerprint(using: str = DEFAULT_DB_ALIAS) -> dict[str, dict[str, int | str]]:
-    """Rows and a SHA-256 of their content (every field, primary keys included), per model.
+def fingerprint(using: str = DEFAULT_DB_ALIAS, registry=apps) -> dict[str, dict[str, int | str]]:
+    """Rows and a SHA-256 of their content (every field, primary keys included), per model
+    label; `fingerprint_by_table` keys them by table, which survives a model moving app."""
+    return {
+        model._meta.label: entry
+        for model, entry in sorted(
+            _fingerprints(using, registry), key=lambda pair: pair[0]._meta.label
+        )
+    }
 
-    Rows are in primary-key order except many-to-many links, which are ordered by their pair."""
-    result: dict[str, dict[str, int | str]] = {}
+
+def fingerprint_by_table(
+    using: str = DEFAULT_DB_ALIAS, registry=apps
+) -> dict[str, dict[str, int | str]]:
+    return {model._meta.db_table: entry for model, entry in _fingerprints(using, registry)}
+
+
+def _fingerprints(using: str, registry):
+    """Rows are in primary-key order except many-to-many links, ordered by their pair."""
     tables = set(connections[using].introspection.table_names())
-    for model in sorted(all_models(), key=lambda model: model._meta.label):
+    for model in all_models(registry):
         if model._meta.db_table not in tables:
             continue
         fields = [field.attname for field in model._meta.concrete_fields]
@@ -115,8 +130,7 @@ def fingerprint(using: str = DEFAULT_DB_ALIAS) -> dict[str, dict[str, int | str]
             digest.update(json.dumps(row, default=str).encode())
             digest.update(b"\n")
             count += 1
-        result[model._meta.label] = {"rows": count, "sha256": digest.hexdigest()}
-    return result
+        yield model, {"rows": count, "sha256": digest.hexdigest()}
 
 
 def backup(path: Path, fmt: str, using: str = DEFAULT_DB_ALIAS) -> None:

@@ -7,13 +7,15 @@ to that data gives a new fingerprint, hence a new ETag and a new cache key. Publ
 editing or withdrawing an update is seen on the very next request, on every app server.
 
     def updates_freshness(request) -> Freshness:
-        seen = Update.objects.visible_to(request.user).aggregate(n=Count("pk"))
+        seen = Update.objects.readable_by(request.user).aggregate(n=Count("pk"))
         # Every update counts for the time, withdrawn ones too: a withdrawal is a change.
         changed = Update.objects.aggregate(at=Max("updated_at"))["at"]
         return Freshness(f"{seen['n']}", changed)
 
     @cached_page(updates_freshness)
     def update_list(request): ...
+
+(members/freshness.py has the real ones.)
 """
 
 import hashlib

@@ -1,25 +1,20 @@
-"""What each report lists: the commitment lists (each a named queryset method of the record),
-the scorecard's rows and a topic's history, read in a constant number of queries."""
+"""What the reports read besides the commitment lists: a commitment as a row, the scorecard's
+rows and a topic's history, each in a constant number of queries."""
 
 import datetime
 import functools
-from collections.abc import Callable
-from dataclasses import dataclass
 
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.urls import reverse
 
 from ..models import (
     AgendaItem,
     Commitment,
-    CommitmentQuerySet,
     Party,
     Position,
     Topic,
     join_unit_codes,
 )
-
-DUE_SOON_DAYS = 14
 
 # What a report row reads: loading only these makes a 100,000-row export about twice as fast
 # (no attendee lists, session summaries or password hashes pulled along).
@@ -42,66 +37,6 @@ REPORT_FIELDS = [
     "agenda_item__topic__name",
     "owner__username",
 ]
-
-
-@dataclass(frozen=True)
-class CommitmentReport:
-    slug: str
-    title: str
-    description: str
-    date_label: str  # what the date range filters on, in words
-    # The record's own queryset method that picks the rows, and their order.
-    select: Callable[[CommitmentQuerySet, datetime.date], CommitmentQuerySet]
-    filters_on_session_date: bool = False
-
-    def queryset(self, today: datetime.date) -> CommitmentQuerySet:
-        commitments = (
-            Commitment.objects.with_report_columns().with_state(today).only(*REPORT_FIELDS)
-        )
-        return self.select(commitments, today)
-
-
-REPORTS = {
-    report.slug: report
-    for report in [
-        CommitmentReport(
-            "open",
-            "Open commitments",
-            "Every commitment not yet settled.",
-            "the due date",
-            # Awaiting a trigger (no due date) last, on every database.
-            lambda commitments, today: commitments.open().order_by(
-                F("due_date").asc(nulls_last=True), "agenda_item__session__date", "pk"
-            ),
-        ),
-        CommitmentReport(
-            "overdue",
-            "Overdue commitments",
-            "Open, and the due date has passed.",
-            "the due date",
-            lambda commitments, today: commitments.overdue(today).order_by("due_date", "pk"),
-        ),
-        CommitmentReport(
-            "due-soon",
-            f"Due in the next {DUE_SOON_DAYS} days",
-            f"Open, due today or within the next {DUE_SOON_DAYS} days.",
-            "the due date",
-            lambda commitments, today: commitments.due_within(DUE_SOON_DAYS, today).order_by(
-                "due_date", "pk"
-            ),
-        ),
-        CommitmentReport(
-            "awaiting-trigger",
-            "Awaiting a trigger",
-            "Open, due after an event that has not been recorded yet; longest wait first.",
-            "the date of the session where it was made",
-            lambda commitments, today: commitments.awaiting_trigger().order_by(
-                "agenda_item__session__date", "pk"
-            ),
-            filters_on_session_date=True,
-        ),
-    ]
-}
 
 
 @functools.cache

@@ -6,24 +6,23 @@ What each lists is in queries.py; the addresses in urls.py.
 """
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from django.contrib import admin
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from ..models import Commitment, Party, Topic
+from ..models import Commitment, CommitmentQuerySet, Party, Topic
 from .exports import csv_response
 from .forms import ReportFilterForm
 from .queries import (
-    DUE_SOON_DAYS,
-    REPORTS,
+    REPORT_FIELDS,
     SCORECARD_COLUMNS,
-    CommitmentReport,
     CommitmentRow,
     rate,
     scorecard_table,
@@ -37,6 +36,68 @@ PAGE_SIZE = 50
 PRINT_LIMIT = 5000
 # Rows fetched per database round trip while streaming a CSV or a printable page.
 CHUNK_SIZE = 2000
+DUE_SOON_DAYS = 14
+
+
+# The commitment lists: each picks its rows with one of the record's queryset methods.
+@dataclass(frozen=True)
+class CommitmentReport:
+    slug: str
+    title: str
+    description: str
+    date_label: str  # what the date range filters on, in words
+    # The record's own queryset method that picks the rows, and their order.
+    select: Callable[[CommitmentQuerySet, datetime.date], CommitmentQuerySet]
+    filters_on_session_date: bool = False
+
+    def queryset(self, today: datetime.date) -> CommitmentQuerySet:
+        commitments = (
+            Commitment.objects.with_report_columns().with_state(today).only(*REPORT_FIELDS)
+        )
+        return self.select(commitments, today)
+
+
+REPORTS = {
+    report.slug: report
+    for report in [
+        CommitmentReport(
+            "open",
+            "Open commitments",
+            "Every commitment not yet settled.",
+            "the due date",
+            # Awaiting a trigger (no due date) last, on every database.
+            lambda commitments, today: commitments.open().order_by(
+                F("due_date").asc(nulls_last=True), "agenda_item__session__date", "pk"
+            ),
+        ),
+        CommitmentReport(
+            "overdue",
+            "Overdue commitments",
+            "Open, and the due date has passed.",
+            "the due date",
+            lambda commitments, today: commitments.overdue(today).order_by("due_date", "pk"),
+        ),
+        CommitmentReport(
+            "due-soon",
+            f"Due in the next {DUE_SOON_DAYS} days",
+            f"Open, due today or within the next {DUE_SOON_DAYS} days.",
+            "the due date",
+            lambda commitments, today: commitments.due_within(DUE_SOON_DAYS, today).order_by(
+                "due_date", "pk"
+            ),
+        ),
+        CommitmentReport(
+            "awaiting-trigger",
+            "Awaiting a trigger",
+            "Open, due after an event that has not been recorded yet; longest wait first.",
+            "the date of the session where it was made",
+            lambda commitments, today: commitments.awaiting_trigger().order_by(
+                "agenda_item__session__date", "pk"
+            ),
+            filters_on_session_date=True,
+        ),
+    ]
+}
 
 
 def report_or_404(slug: str) -> CommitmentReport:

@@ -1,4 +1,5 @@
-"""The commitment ledger: overdue and awaiting-trigger boundaries, triggers, carry-over."""
+"""The rules of the commitment ledger (sessions/models.py): overdue and awaiting-trigger
+boundaries in Sacramento time, triggers, carry-over."""
 
 import datetime
 
@@ -8,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from sessions.models import Commitment
-from sessions.operations import follow_up, record_trigger
 from tests.factories import (
     AgendaItemFactory,
     BargainingUnitFactory,
@@ -105,27 +105,6 @@ def test_a_dated_commitment_has_no_trigger_to_record():
         due(datetime.date(2024, 3, 1)).record_trigger(on=datetime.date(2024, 3, 2))
 
 
-def test_record_triggers_skips_commitments_not_awaiting():
-    waiting, dated = awaiting(offset=7), due(datetime.date(2024, 3, 1))
-    outcome = record_trigger([waiting, dated], on=datetime.date(2024, 4, 1))
-    assert (outcome.resolved, outcome.skipped) == (1, 1)
-    assert dated.due_date == datetime.date(2024, 3, 1)
-    assert waiting.due_date == datetime.date(2024, 4, 8)
-
-
-def test_resolving_in_bulk_keeps_history_and_skips_settled_ones():
-    first, second = due(datetime.date(2024, 3, 1)), due(datetime.date(2024, 3, 2))
-    second.withdraw(on=datetime.date(2024, 3, 1))
-    outcome = follow_up(
-        [(first, Commitment.Status.BROKEN, "No list came."), (second, "broken", "")],
-        on=datetime.date(2024, 3, 9),
-    )
-    assert (outcome.resolved, outcome.skipped) == (1, 1)
-    first.refresh_from_db()
-    assert first.status == "broken" and first.resolution_note == "No list came."
-    assert first.history.first().status == "broken"
-
-
 def test_carry_over_lists_open_commitments_of_the_units_and_topics_on_the_agenda():
     unit, other_unit = BargainingUnitFactory(code="008"), BargainingUnitFactory(code="005")
     pilot, cares, parking = TopicFactory(), TopicFactory(), TopicFactory()
@@ -146,22 +125,3 @@ def test_carry_over_lists_open_commitments_of_the_units_and_topics_on_the_agenda
     listed = set(Commitment.objects.carry_over_for(today))
     assert listed == {same_unit, same_topic}
     assert not {unrelated, made_today, made_later, settled} & listed
-
-
-def test_follow_up_at_a_session_dates_the_outcome_and_records_the_session():
-    session = SessionFactory(date=datetime.date(2024, 3, 1))
-    kept, broken, left_open = (due(datetime.date(2024, 2, 1)) for _ in range(3))
-    outcome = follow_up(
-        [(kept, "kept", "The list arrived."), (broken, "broken", ""), (left_open, "", "")],
-        session=session,
-    )
-    assert outcome.resolved == 2
-    for commitment in (kept, broken, left_open):
-        commitment.refresh_from_db()
-    assert (kept.status, kept.resolved_on, kept.followed_up_in) == (
-        "kept",
-        datetime.date(2024, 3, 1),
-        session,
-    )
-    assert broken.status == "broken" and broken.followed_up_in == session
-    assert left_open.status == "open" and left_open.followed_up_in is None

@@ -12,8 +12,7 @@ from django.urls import reverse
 
 from sessions.models import Commitment
 from sessions.reports.exports import safe_cell
-from sessions.reports.queries import REPORTS
-from sessions.reports.views import COMMITMENT_CSV_HEADER
+from sessions.reports.views import COMMITMENT_CSV_HEADER, REPORTS
 from tests.factories import (
     AgendaItemFactory,
     BargainingUnitFactory,

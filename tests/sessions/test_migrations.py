@@ -1,0 +1,88 @@
+"""Moving advocates and attendance into the record (members.0003, confer.0003-0004) on a database
+in production use: every row and every history record is kept, and so are the permissions.
+
+The database is put back in the old layout, filled with what the old code wrote (the demo
+sessions and updates, then edits that left history: tests/fixtures/old_layout_demo.json), and
+migrated forward; `backup`'s fingerprint of every table is compared before and after.
+"""
+
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models, transaction
+from django.db.migrations.executor import MigrationExecutor
+
+from upe_confer.backup import fingerprint_by_table
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "old_layout_demo.json"
+OLD_LAYOUT = [
+    ("confer", "0002_issue5_reminders_calendar"),
+    ("members", "0002_updates_member_accounts_site_configuration"),
+]
+MOVED_TABLES = {
+    f"members_{name}": f"confer_{name}"
+    for name in ("advocate", "attendance", "historicaladvocate", "historicalattendance")
+}
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def migrate(targets=None):
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets or executor.loader.graph.leaf_nodes())
+    return executor
+
+
+def load_rows(registry, tables: dict) -> None:
+    """Insert the fixture's rows through the models of that layout (every type converted)."""
+    models_by_table = {
+        model._meta.db_table: model for model in registry.get_models(include_auto_created=True)
+    }
+    with transaction.atomic():  # foreign keys are checked at commit: any order will do
+        for table, content in tables.items():
+            model = models_by_table[table]
+            fields = {field.column: field for field in model._meta.concrete_fields}
+            model._base_manager.bulk_create(
+                model(
+                    **{
+                        fields[column].attname: value_for(fields[column], value)
+                        for column, value in zip(content["columns"], row, strict=True)
+                    }
+                )
+                for row in content["rows"]
+            )
+
+
+def value_for(field, value):
+    value = field.to_python(value)
+    if isinstance(field, models.DateTimeField) and value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)  # SQLite keeps UTC without a zone
+    return value
+
+
+def test_moving_advocates_into_the_record_keeps_every_row_history_record_and_grant():
+    fixture = json.loads(FIXTURE.read_text())
+    executor = migrate(OLD_LAYOUT)
+    old_apps = executor.loader.project_state(OLD_LAYOUT).apps
+    load_rows(old_apps, fixture["tables"])
+    advocate_permissions = set(
+        Permission.objects.filter(content_type__app_label="members", codename__endswith="advocate")
+    )
+    before = fingerprint_by_table(registry=old_apps)
+
+    migrate()
+    ContentType.objects.clear_cache()
+    after = fingerprint_by_table()
+
+    for table in fixture["tables"]:
+        assert after[MOVED_TABLES.get(table, table)] == before[table], table
+    assert after["confer_historicaladvocate"]["rows"] >= 8
+    assert after["confer_historicalattendance"]["rows"] >= 8
+    # The same permission rows, now of the record's models: group grants stay as they were.
+    assert advocate_permissions and advocate_permissions == set(
+        Permission.objects.filter(content_type__app_label="confer", codename__endswith="advocate")
+    )
