@@ -116,7 +116,9 @@ def _fingerprints(using: str, registry):
     for model in all_models(registry):
         if model._meta.db_table not in tables:
             continue
-        fields = [field.attname for field in model._meta.concrete_fields]
+        # By name, not declaration order: a field added by a later migration comes last in the
+        # migration state but may be declared earlier in the model.
+        fields = sorted(field.attname for field in model._meta.concrete_fields)
         order = ["pk"]
         if model._meta.auto_created:
             # A many-to-many link is its pair of ids; the row's own id is not data (loaddata
