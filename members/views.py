@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from sessions.models import BargainingUnit, Session, Topic
 from upe_confer.conditional import cached_page
+from upe_confer.text import long_datetime
 
 from . import freshness
 from .forms import PublishForm, RegenerateForm, SearchForm, UpdateFilterForm, UpdateForm
@@ -242,11 +243,8 @@ def update_publish(request: HttpRequest, pk: int) -> HttpResponse:
         )
     publish_update(update, at=form.go_live_at(), now=now)
     if update.status == Update.Status.SCHEDULED:
-        when = timezone.localtime(update.publish_at)
-        messages.success(
-            request,
-            f"Scheduled: members will see it from {when:%B} {when.day}, {when:%Y at %H:%M}.",
-        )
+        when = long_datetime(timezone.localtime(update.publish_at))
+        messages.success(request, f"Scheduled: members will see it from {when}.")
     else:
         messages.success(request, "Published: members can read it now.")
     return redirect("members:update_edit", pk=update.pk)

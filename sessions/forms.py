@@ -23,8 +23,6 @@ from django.db.models import Q
 from django.forms.models import BaseModelFormSet, modelformset_factory
 from django.forms.utils import ErrorDict
 
-from upe_confer.roles import Role
-
 from .models import Advocate, AgendaItem, BargainingUnit, Commitment, Position, Session, Topic
 from .operations import AgendaEntry, NewAdvocate, SessionLog
 
@@ -74,14 +72,20 @@ class FlowChoices:
             .distinct()
             .order_by("unit__code", "name")
         )
+        # Owners are the people who may follow commitments up.
+        may_follow_up = Q(
+            groups__permissions__codename="follow_up_commitment",
+            groups__permissions__content_type__app_label="confer",
+        ) | Q(
+            user_permissions__codename="follow_up_commitment",
+            user_permissions__content_type__app_label="confer",
+        )
         owned = Q(pk__in=[])
         if session is not None:
             owned = Q(commitments_owned__agenda_item__session=session)
         owners = (
             get_user_model()
-            .objects.filter(
-                Q(is_active=True, groups__name__in=[Role.BUSINESS_AGENT, Role.STAFF]) | owned
-            )
+            .objects.filter(Q(is_active=True) & may_follow_up | owned)
             .distinct()
             .order_by("first_name", "last_name", "username")
         )
