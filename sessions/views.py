@@ -31,6 +31,7 @@ def agent_home(request: HttpRequest) -> HttpResponse:
     commitments = (
         Commitment.objects.open()
         .filter(agenda_item__session__in=editable.values("pk"))
+        .with_state(today)
         .select_related("agenda_item__session", "owner")
         .prefetch_related("agenda_item__session__units")
         .order_by(F("due_date").asc(nulls_last=True), "agenda_item__session__date", "pk")

@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -317,3 +318,17 @@ def test_pages_have_no_inline_script_or_style(as_agent, unit_008, page):
     assert " style=" not in body
     if page in {"new", "edit", "add_row"}:
         assert "js/formset-rows.js" in body
+
+
+@time_machine.travel(datetime.datetime(2024, 4, 2, 18, 0, tzinfo=datetime.UTC), tick=False)
+def test_the_agents_home_marks_overdue_commitments_only(as_agent, unit_008):
+    item = AgendaItemFactory(session=SessionFactory(units=[unit_008]))
+    CommitmentFactory(
+        agenda_item=item, description="Send the list.", due_date=datetime.date(2024, 4, 1)
+    )
+    CommitmentFactory(
+        agenda_item=item, description="Meet again.", due_date=datetime.date(2024, 4, 2)
+    )
+    page = as_agent.get(reverse("sessions:agent_home")).content.decode()
+    assert page.count("(overdue)") == 1
+    assert page.index("Send the list.") < page.index("(overdue)") < page.index("Meet again.")
