@@ -1,8 +1,9 @@
-"""The two published news items (shared/seeds) recorded as structured data, in our own words.
+"""The two published news items (shared/seeds) recorded as structured data, in their words.
 
-Every fact of each article has a field: the date, the units, the topic, each side's positions in
-the order they were taken, each commitment with its due date or trigger, what members should do,
-the next steps and the advocates thanked.
+Every fact of each article has a field, and nothing the article does not state is recorded: the
+date, the units, the topic, each side's positions in the order the article tells them, each
+commitment with its due date or trigger (or neither, when the article gives none), what members
+should do, UPE's own view, the next steps and the advocates thanked, in the article's order.
 """
 
 import datetime
@@ -32,18 +33,19 @@ UNITS = {
 TOPICS = {
     "CPS Restructure Pilot": {
         "units": ["008"],
-        "description": "A pilot moving Jurisdictional and Dispositional Hearing duties between "
-        "Child Protective Services social worker classifications.",
+        "description": "The Restructure Pilot Program: Emergency Response Social Workers to "
+        "assume the Jurisdictional Hearing duties and Permanency Social Workers the "
+        "Dispositional Hearing duties, to streamline current CPS case manager practices.",
     },
     "CARES testing": {
         "units": ["005", "008"],
-        "description": "Staff testing of CARES, the system that will replace CWS/CMS, and its "
-        "training modules.",
+        "description": "Testing of CARES, which will eventually replace CWS/CMS, and the "
+        "training modules that come along with the system.",
     },
 }
 
-# Advocates by unit. Eric Booker's unit is not stated in the article; he spoke for the 005 and
-# 008 staff at that session, and we record him with 005, the unit that had no other advocate there.
+# Advocates and their units as the articles give them. The 2020 article thanks its six for
+# advocating on behalf of "our 008 Members"; the 2023 article gives no unit for Eric Booker.
 ADVOCATES = {
     "Jeannine Lopez": "008",
     "Sarah Singleton": "008",
@@ -51,17 +53,22 @@ ADVOCATES = {
     "Lisa Stephney": "008",
     "Marisa Cisneros": "008",
     "Julie Wuest": "008",
-    "Eric Booker": "005",
+    "Eric Booker": None,
 }
 
+# Each session as its article tells it. Positions are in the article's order and in its words
+# (with the speaking party taken out of the sentence: the update puts it back, "The County
+# proposed: …"). What the article states without saying who said it is the item's discussion;
+# the writer's own comments are UPE's view, not a position at the table; a commitment whose
+# article gives no date or trigger has none.
 SESSIONS = [
     {
         "date": datetime.date(2020, 1, 17),
         "units": ["008"],
         "status": Session.Status.HELD,
-        "summary": "The County briefed UPE on the CPS Restructure Pilot and its testing phase.",
-        "next_steps": "UPE will meet the County again once the volunteers have completed their "
-        "training, to discuss the pilot's progress and next steps.",
+        "summary": "",
+        "next_steps": "UPE will meet with the County again following the completion of "
+        "training. We will discuss progress and next steps.",
         "advocates": [
             "Jeannine Lopez",
             "Sarah Singleton",
@@ -74,154 +81,130 @@ SESSIONS = [
             {
                 "topic": "CPS Restructure Pilot",
                 "title": "The pilot and its testing phase",
-                "discussion": "How the pilot would move hearing duties between Emergency "
-                "Response and Permanency social workers, and when testing would start.",
-                "outcome": "The County agreed not to start testing before the volunteers have "
-                "had report-writing training, and to begin with simple cases.",
+                "discussion": "Volunteer training will begin the first week of February 2020.",
+                "outcome": "",
                 "member_guidance": "",
+                "union_view": "",
                 "positions": [
                     (
                         COUNTY,
                         K.PROPOSAL,
-                        "Emergency Response social workers would take on "
-                        "Jurisdictional Hearing duties and Permanency social workers would take on "
-                        "Dispositional Hearing duties, to streamline how CPS cases are managed.",
+                        "The Restructure Pilot Program is seeking to have Emergency Response "
+                        "Social Workers assume the Jurisdictional Hearing duties and the "
+                        "Permanency Social Workers assume the Dispositional Hearing duties, in an "
+                        "effort to streamline current CPS case manager practices.",
                     ),
                     (
                         COUNTY,
-                        K.PROPOSAL,
-                        "The first phase is a testing phase of about six "
-                        "months, during which the County will survey families and gather feedback "
-                        "from the workers, County Counsel and the court.",
-                    ),
-                    (
-                        COUNTY,
-                        K.PROPOSAL,
-                        "Training for the volunteers starts in the first week of February 2020.",
+                        K.STATEMENT,
+                        "The first phase will be the testing phase, for about 6 months. The "
+                        "County will survey families and get feedback from the workers, county "
+                        "counsel and the court.",
                     ),
                     (
                         UPE,
                         K.CONCERN,
-                        "The County planned to go live with the new protocol while "
-                        "the volunteers were still being trained.",
+                        "The County's plan to “go live” with the protocol at the same time "
+                        "that they were training volunteers.",
                     ),
                     (
                         COUNTY,
                         K.AGREEMENT,
-                        "The testing phase will wait until the volunteers "
-                        "have had report-writing training.",
+                        "to wait until the volunteers have undergone report-writing training "
+                        "before having the pilot begin the testing phase.",
                     ),
-                    (COUNTY, K.RESPONSE, "Testing will start slowly, not with a complicated case."),
+                    (
+                        COUNTY,
+                        K.STATEMENT,
+                        "It does not want to test a complicated case initially, but rather "
+                        "start slowly.",
+                    ),
                 ],
                 "commitments": [
                     (
                         COUNTY,
-                        "Hold the start of the pilot's testing phase until the volunteers "
-                        "have completed report-writing training.",
+                        "Wait until the volunteers have undergone report-writing training "
+                        "before having the pilot begin the testing phase.",
                         None,
-                        "after the volunteers finish report-writing training",
+                        "before having the pilot begin the testing phase",
                     ),
                     (
                         COUNTY,
-                        "Start the testing phase with simple cases rather than a complicated one.",
+                        "Survey families and get feedback from the workers, county counsel and "
+                        "the court.",
                         None,
-                        "when the testing phase begins",
-                    ),
-                    (
-                        COUNTY,
-                        "Survey families and collect feedback from the workers, County "
-                        "Counsel and the court.",
-                        None,
-                        "during the six-month testing phase",
+                        "",
                     ),
                     (
                         UPE,
-                        "Meet with the County again to discuss the pilot's progress and next "
-                        "steps.",
+                        "Meet with the County again to discuss progress and next steps.",
                         None,
-                        "following the completion of the volunteers' training",
+                        "following the completion of training",
                     ),
                 ],
             },
             {
                 "topic": "CPS Restructure Pilot",
-                "title": "Safety of workers in the field",
-                "discussion": "Members would now work with families from whom they may have "
-                "had to remove children.",
-                "outcome": "The County offered no new precautions but is open to Emergency "
-                "Response workers pairing in the field.",
-                "member_guidance": "If you have a safety concern about going to a home, talk to "
-                "your supervisor about pairing. If that does not work out, contact your "
-                "Business Agent.",
+                "title": "The safety of our members",
+                "discussion": "",
+                "outcome": "",
+                "member_guidance": "If you have a safety concern when going to a home, talk to "
+                "your supervisor about pairing. If you have issues with this, please contact "
+                "your Business Agent.",
+                "union_view": "",
                 "positions": [
                     (
                         UPE,
                         K.CONCERN,
-                        "Members will be responsible for working with families "
-                        "whose children they may have had to remove, which puts their safety at "
-                        "risk.",
+                        "The safety of our members, as they will now be responsible for working "
+                        "with families in which they may have had to remove the children.",
                     ),
                     (
                         COUNTY,
                         K.RESPONSE,
-                        "Safety is always a concern for workers, but the County "
-                        "had nothing new to offer on precautions.",
+                        "Safety is always a concern for the workers, but the County did not "
+                        "have anything new to offer in regards to precautions.",
                     ),
                     (
                         UPE,
                         K.COUNTER,
-                        "The County needs to be proactive, not reactive, about safety.",
+                        "The need for the County to be proactive rather than reactive in "
+                        "regards to safety.",
                     ),
                     (
                         UPE,
                         K.PROPOSAL,
-                        "Emergency Response workers could pair up when they go out in the field.",
+                        "ER workers pairing when going out in the field, in an attempt to "
+                        "prioritize safety.",
                     ),
-                    (
-                        COUNTY,
-                        K.AGREEMENT,
-                        "The County is open to Emergency Response workers pairing in the field.",
-                    ),
+                    (COUNTY, K.RESPONSE, "The County is open to the idea."),
                 ],
-                "commitments": [
-                    (
-                        COUNTY,
-                        "Consider pairing Emergency Response workers when a worker raises "
-                        "a safety concern about a home visit.",
-                        None,
-                        "when a worker raises a safety concern with their supervisor",
-                    ),
-                ],
+                "commitments": [],
             },
             {
                 "topic": "CPS Restructure Pilot",
-                "title": "Court Services social workers and the testing phase",
-                "discussion": "Whether Court Services social workers would be brought into the "
-                "pilot's testing phase.",
-                "outcome": "UPE will be part of any discussion before changes affecting Court "
-                "Services are made.",
+                "title": "Court Services Social Workers",
+                "discussion": "There were discussions regarding the integration of Court "
+                "Services Social Workers into the testing phase of the pilot.",
+                "outcome": "",
                 "member_guidance": "",
+                "union_view": "",
                 "positions": [
                     (
-                        COUNTY,
-                        K.PROPOSAL,
-                        "The County is discussing bringing Court Services "
-                        "social workers into the testing phase of the pilot.",
-                    ),
-                    (
                         UPE,
-                        K.COUNTER,
-                        "UPE must take part in those discussions before any change is made.",
+                        K.STATEMENT,
+                        "We need to be a part of those discussions prior to any changes taking "
+                        "place.",
                     ),
                 ],
                 "commitments": [
                     (
                         UPE,
-                        "Work with the County to schedule meetings about Court Services, so "
-                        "that there is no direct dealing and members' questions are answered "
-                        "properly.",
+                        "Work with the County to schedule subsequent meetings about Court "
+                        "Services, to ensure that direct dealing is not occurring and that our "
+                        "members are having their questions answered appropriately.",
                         None,
-                        "before any change for Court Services social workers takes place",
+                        "",
                     ),
                 ],
             },
@@ -231,75 +214,77 @@ SESSIONS = [
         "date": datetime.date(2023, 9, 15),
         "units": ["005", "008"],
         "status": Session.Status.HELD,
-        "summary": "The Department asked for Social Worker and Clerical staff to test CARES, "
-        "the system that will replace CWS/CMS, and its training modules.",
-        "next_steps": "UPE will send the County names of 005 and 008 staff. CARES goes into use "
-        "in 2026 with or without Sacramento County staff input.",
+        "summary": "",
+        "next_steps": "",
         "advocates": ["Sarah Singleton", "Eric Booker"],
         "agenda": [
             {
                 "topic": "CARES testing",
-                "title": "Volunteer testers for CARES",
-                "discussion": "Who would test CARES, for how long, and whether they would get "
-                "any relief from their normal workload.",
-                "outcome": "UPE finds the request unreasonable: testers are unlikely to be given "
-                "time for it and must keep up with their own deadlines.",
-                "member_guidance": "Think carefully before volunteering: you will probably not "
-                "be given time for the testing, and you will still be expected to keep up with "
-                "your own duties, such as home visits, chronos and court reports, and their hard "
-                "deadlines.",
+                "title": "Social Workers and Clerical staff to test CARES",
+                "discussion": "The need for Social Workers (SW) and Clerical staff (CS) to test "
+                "CARES, which will eventually replace CWS/CMS, and the training modules that "
+                "come along with the system.",
+                "outcome": "",
+                "member_guidance": "Reassess your willingness to participate in this testing: "
+                "you will likely not be granted any time for your assistance, and you will be "
+                "expected to keep up with the testing timeframe as well as your own duties, "
+                "which include home visits, chronos, court reports and more that have their own "
+                "hard deadlines.",
+                "union_view": "This is unacceptable. The Department continues to be out of "
+                "touch with what is really going on; they are understaffed, and our members are "
+                "overworked. UPE feels this ask from the County is unreasonable, and "
+                "furthermore, this system will be going into use in 2026 with or without "
+                "Sacramento County staff input.",
                 "positions": [
                     (
                         COUNTY,
                         K.PROPOSAL,
-                        "The Department needs one to four (1-4) testers from "
-                        "the Social Worker and Clerical classifications across programs, for three "
-                        "to four (3-4) hours a week over two weeks, October 16 through October 29, "
-                        "using fictitious data.",
+                        "The Department needs one to four (1-4) testers from the SW "
+                        "and CS classifications across various programs to spend three to four "
+                        "hours (3-4) per week for two (2) weeks (October 16th through October "
+                        "29th), using fictitious data.",
                     ),
                     (
                         COUNTY,
                         K.PROPOSAL,
-                        "Volunteers must have permission from their supervisors "
-                        "and program managers, be in case-carrying positions, and finish the "
-                        "testing in the allotted time while keeping up their normal workload.",
+                        "The County's “criteria” for volunteers are that they have permission "
+                        "from their supervisors and program managers, be in case carrying "
+                        "positions, and be able to complete the testing within the allocated "
+                        "timeframe while also completing their normal workload.",
                     ),
                     (
                         UPE,
                         K.COUNTER,
-                        "The criteria look like a way to cherry-pick favorites, "
-                        "whether or not they are union-affiliated.",
+                        "It sounded as if the Department wanted to cherry-pick their favorites, "
+                        "whether or not they were union-affiliated.",
                     ),
                     (
                         UPE,
                         K.PROPOSAL,
-                        "UPE offered to give the County names of union-affiliated "
-                        "staff to choose from, to remove favoritism from the selection.",
+                        "To give names of union-affiliated staff to the County to choose from, "
+                        "in hopes of removing the favoritism that we all know supervisors or "
+                        "management sometimes bestow on staff.",
                     ),
                     (
                         COUNTY,
                         K.REFUSAL,
-                        "The County will not offer blanket workload relief to the testers.",
+                        "It was emphatic in saying it was unwilling to offer “blanket workload "
+                        "relief”, in hopes that the volunteers would give up their own time or "
+                        "rearrange their workdays.",
                     ),
                     (
                         COUNTY,
                         K.RESPONSE,
-                        "Volunteers may ask their supervisors for workload "
-                        "relief or overtime under the current overtime policy, with no guarantee "
-                        "that they will get either.",
-                    ),
-                    (
-                        UPE,
-                        K.RESPONSE,
-                        "That is unacceptable: the Department is understaffed, "
-                        "members are overworked, and the Department is out of touch with both.",
+                        "The volunteers could request workload relief or overtime from their "
+                        "supervisors as per the current overtime policy, but the County would "
+                        "not guarantee that the volunteers would receive anything.",
                     ),
                 ],
                 "commitments": [
                     (
                         UPE,
-                        "Give the County names of 005 and 008 staff who could test CARES.",
-                        datetime.date(2023, 10, 16),
+                        "Provide the County with some names of 005 and 008 staff.",
+                        None,
                         "",
                     ),
                 ],
@@ -334,7 +319,7 @@ def load_demo() -> list[Session]:
         topic.units.set(units[code] for code in details["units"])
         topics[name] = topic
     advocates = {
-        name: Advocate.objects.get_or_create(name=name, unit=units[code])[0]
+        name: Advocate.objects.get_or_create(name=name, unit=units.get(code))[0]
         for name, code in ADVOCATES.items()
     }
     return [_load_session(data, units, topics, advocates) for data in SESSIONS]
@@ -349,8 +334,10 @@ def _load_session(data: dict, units: dict, topics: dict, advocates: dict) -> Ses
     else:
         session = upsert(Session, {"pk": session.pk}, fields)
     session.units.set(units[code] for code in data["units"])
-    for name in data["advocates"]:
-        Attendance.objects.get_or_create(session=session, advocate=advocates[name])
+    present = [advocates[name] for name in data["advocates"]]
+    session.attendances.exclude(advocate__in=present).delete()
+    for advocate in present:  # in the article's order: the update thanks them in it
+        Attendance.objects.get_or_create(session=session, advocate=advocate)
 
     for order, item_data in enumerate(data["agenda"], start=1):
         item = upsert(
@@ -360,7 +347,7 @@ def _load_session(data: dict, units: dict, topics: dict, advocates: dict) -> Ses
                 "topic": topics[item_data["topic"]],
                 **{
                     key: item_data[key]
-                    for key in ("title", "discussion", "outcome", "member_guidance")
+                    for key in ("title", "discussion", "outcome", "member_guidance", "union_view")
                 },
             },
         )
@@ -378,4 +365,8 @@ def _load_session(data: dict, units: dict, topics: dict, advocates: dict) -> Ses
                 {"agenda_item": item, "order": commitment_order},
                 {"party": party, "description": description, "due_date": due, "trigger": trigger},
             )
+        # What an earlier version of the demo recorded beyond the article goes.
+        item.positions.filter(order__gt=len(item_data["positions"])).delete()
+        item.commitments.filter(order__gt=len(item_data["commitments"])).delete()
+    session.agenda_items.filter(order__gt=len(data["agenda"])).delete()
     return session

@@ -5,106 +5,174 @@ union's contact block in SiteConfiguration: nothing here is copied text.
 """
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
-from sessions.models import AgendaItem, Party, Position, Session
+from sessions.models import (
+    AgendaItem,
+    Attendance,
+    Commitment,
+    Party,
+    Position,
+    Session,
+    join_unit_codes,
+    published_text,
+)
 from upe_confer.text import join_words, long_date
 
 from .models import SiteConfiguration, Update
 
-# Sections of an agenda item, in the order a member reads them, and which positions go in each.
-SECTIONS = [
-    ("county_proposed", "What the County proposed"),
-    ("upe_raised", "What UPE raised and countered"),
-    ("county_responded", "How the County responded"),
-    ("agreed", "What was agreed"),
-    ("refused", "What was refused"),
-]
-
-
-def section_of(position: Position) -> str:
-    kind, party = position.kind, position.party
-    if kind == Position.Kind.AGREEMENT:
-        return "agreed"
-    if kind == Position.Kind.REFUSAL:
-        return "refused"
-    if party == Party.UPE:
-        return "upe_raised"
-    if kind == Position.Kind.PROPOSAL:
-        return "county_proposed"
-    return "county_responded"
-
-
-@dataclass
-class ItemSection:
-    key: str
-    heading: str
-    positions: list[Position] = field(default_factory=list)
+# How each kind of position is told: the party leads, in the seeds' plain newsroom style.
+VERBS = {
+    Position.Kind.STATEMENT: "said",
+    Position.Kind.PROPOSAL: "proposed",
+    Position.Kind.CONCERN: "raised a concern",
+    Position.Kind.COUNTER: "countered",
+    Position.Kind.RESPONSE: "responded",
+    Position.Kind.AGREEMENT: "agreed",
+    Position.Kind.REFUSAL: "refused",
+}
+PARTIES = {Party.COUNTY: "The County", Party.UPE: "UPE"}
 
 
 def session_for_generation(session_pk: int) -> Session:
     """The session with everything the generator reads, in a fixed number of queries."""
     return Session.objects.prefetch_related(
         "units",
-        "advocates",
+        Prefetch("attendances", queryset=Attendance.objects.select_related("advocate__unit")),
         Prefetch(
             "agenda_items",
             queryset=AgendaItem.objects.select_related("topic").prefetch_related(
                 "positions", "commitments"
             ),
         ),
+        Prefetch(
+            "followed_up_commitments",
+            queryset=Commitment.objects.select_related("agenda_item__session").order_by(
+                "agenda_item__session__date", "pk"
+            ),
+        ),
     ).get(pk=session_pk)
 
 
+def topic_names(session: Session) -> list[str]:
+    """The topics on the agenda, in agenda order, each once."""
+    return list(dict.fromkeys(item.topic.name for item in session.agenda_items.all()))
+
+
 def headline(session: Session) -> str:
-    topics = list(dict.fromkeys(item.topic.name for item in session.agenda_items.all()))
     title = f"{session.unit_codes} Meet & Confer Update"
-    if topics:
+    if topics := topic_names(session):
         title = f"{title}: {join_words(topics)}"
     return title[:200]
 
 
+def position_text(position: Position) -> dict:
+    return {
+        "lead": f"{PARTIES[position.party]} {VERBS[position.kind]}",
+        **published_text(position),
+    }
+
+
+def commitment_text(commitment: Commitment) -> dict:
+    """A commitment as it stands now: still due (when), kept, broken or withdrawn (on when)."""
+    status = commitment.status
+    if status == Commitment.Status.OPEN:
+        when = commitment.when_due
+        standing = when if when == "no date given" else f"due {when}"
+    else:
+        verb = {"kept": "kept", "broken": "broken", "withdrawn": "withdrawn"}[status]
+        standing = f"{verb} on {long_date(commitment.resolved_on)}"
+    return {
+        "party": PARTIES[commitment.party],
+        "standing": standing,
+        **published_text(commitment),
+    }
+
+
+def follow_up_text(commitment: Commitment) -> dict:
+    """An earlier commitment settled at this session: "The County kept its commitment of …"."""
+    verb = {"kept": "kept", "broken": "broke", "withdrawn": "withdrew"}[commitment.status]
+    return {
+        "lead": f"{PARTIES[commitment.party]} {verb} its commitment",
+        "made_on": long_date(commitment.agenda_item.session.date),
+        **published_text(commitment),
+    }
+
+
 def generate_text(session: Session) -> tuple[str, str]:
-    """(headline, Markdown body) for a session fetched with `session_for_generation`."""
-    items = []
-    for item in session.agenda_items.all():
-        sections = {key: ItemSection(key, heading) for key, heading in SECTIONS}
-        for position in item.positions.all():
-            sections[section_of(position)].positions.append(position)
-        items.append(
-            {
-                "item": item,
-                "sections": [section for section in sections.values() if section.positions],
-                "commitments": list(item.commitments.all()),
-            }
-        )
-    advocates = sorted(advocate.name for advocate in session.advocates.all())
+    """(headline, Markdown body) for a session fetched with `session_for_generation`.
+
+    Only what members may read goes in: every text of the record passes through
+    `published_text`, which drops the internal fields (sessions.models.PUBLISHED_TEXT)."""
+    items = [
+        {
+            **published_text(item),
+            "topic": item.topic.name,
+            "positions": [position_text(p) for p in item.positions.all()],
+            "commitments": [commitment_text(c) for c in item.commitments.all()],
+        }
+        for item in session.agenda_items.all()
+    ]
+    followed_up = [
+        follow_up_text(c)
+        for c in session.followed_up_commitments.all()
+        if c.status != Commitment.Status.OPEN
+    ]
+    # In the order they were recorded: the order the union thanks them in. Whom they spoke for
+    # is said only when every one's unit is known.
+    advocates = [attendance.advocate for attendance in session.attendances.all()]
+    advocate_units = [advocate.unit for advocate in advocates]
+    spoke_for = (
+        join_unit_codes(unit.code for unit in advocate_units)
+        if advocates and None not in advocate_units
+        else ""
+    )
     context = {
-        "session": session,
+        "session": published_text(session),
         "date": long_date(session.date),
         "units": session.unit_codes,
         "items": items,
-        "topics": sorted({item.topic.name for item in session.agenda_items.all()}),
-        "advocates": join_words(advocates),
-        "union": SiteConfiguration.current(),
+        "topics": join_words(topic_names(session)),
+        "followed_up": followed_up,
+        "advocates": join_words([advocate.name for advocate in advocates]),
+        "spoke_for": spoke_for,
+        "contact": contact_block(SiteConfiguration.current()),
     }
     body = render_to_string("members/generated/update.md", context)
     # Templates leave runs of blank lines where optional parts are empty; Markdown needs one.
     lines: list[str] = []
     for line in body.splitlines():
-        # Whitespace-only lines are blank; content lines keep trailing "  " (a Markdown line break).
-        line = line if line.strip() else ""
+        line = line.rstrip()
         if line or (lines and lines[-1]):
             lines.append(line)
     return headline(session), "\n".join(lines).strip() + "\n"
 
 
+def contact_block(union: SiteConfiguration) -> str:
+    """The union's name and contact lines, one per line (a backslash ends a Markdown line)."""
+    lines = [f"**{union.union_name}**", *union.address_lines()]
+    for label, value in [
+        ("Phone", union.phone),
+        ("Fax", union.fax),
+        ("Email", union.email),
+        ("Web", union.website),
+    ]:
+        if value:
+            lines.append(f"{label}: {value}")
+    return "\\\n".join(lines)
+
+
 def summary_for(session: Session) -> str:
-    text = session.summary.strip() or f"UPE met the County on {long_date(session.date)}."
+    """The update's summary: the purpose of the meeting as recorded, or the date and topics."""
+    text = session.summary.strip()
+    if not text:
+        topics = join_words(topic_names(session))
+        text = f"UPE met with the County on {long_date(session.date)}"
+        text += f" to discuss {topics}." if topics else "."
     return text[:300]
 
 
@@ -121,6 +189,7 @@ class RecordChange:
     """How a fresh generation differs from the one an update was written from."""
 
     title: str
+    summary: str
     body: str
     diff_from_generated: str  # what changed in the record
     diff_from_current: str  # what regenerating would do to the update as it stands now
@@ -145,13 +214,20 @@ def record_change(update: Update) -> RecordChange | None:
     """None when the update was not generated from a session (or its session is gone)."""
     if update.session_id is None:
         return None
-    title, body = generate_text(session_for_generation(update.session_id))
+    session = session_for_generation(update.session_id)
+    title, body = generate_text(session)
+    summary = summary_for(session)
     old = f"# {update.generated_title}\n\n{update.generated_text}"
-    current = f"# {update.title}\n\n{update.body}"
+    # The summary (lists, feeds, the page's description) is refreshed too: the diff shows it.
+    current = f"# {update.title}\n\nSummary: {update.summary}\n\n{update.body}"
+    new_with_summary = f"# {title}\n\nSummary: {summary}\n\n{body}"
     new = f"# {title}\n\n{body}"
     return RecordChange(
         title=title,
+        summary=summary,
         body=body,
         diff_from_generated=unified_diff(old, new, "as generated", "from the record now"),
-        diff_from_current=unified_diff(current, new, "the update now", "after regenerating"),
+        diff_from_current=unified_diff(
+            current, new_with_summary, "the update now", "after regenerating"
+        ),
     )

@@ -49,6 +49,7 @@ def generate_update(session: Session, by=None) -> Update:
 def regenerate_update(update: Update, change: RecordChange, by=None) -> Update:
     """Replace the text with a fresh generation; the previous text stays in the history."""
     update.title = change.title
+    update.summary = change.summary
     update.body = change.body
     update.generated_title = change.title
     update.generated_text = change.body

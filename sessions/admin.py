@@ -31,10 +31,21 @@ from .models import (
     ReminderLog,
     Session,
     Topic,
+    publication_note,
 )
 
 
-class UnitScopedAdmin:
+class MarksWhoReadsAdmin:
+    """Beside every text field, who will read it (sessions.models.PUBLISHED_TEXT)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and (note := publication_note(self.model, db_field.name)):
+            formfield.help_text = f"{formfield.help_text} {note}".strip()
+        return formfield
+
+
+class UnitScopedAdmin(MarksWhoReadsAdmin):
     """Per-unit access in the admin (sessions/access.py): outside Staff, a user finds only the
     sessions their role and units allow, and changes or deletes only those they may edit. The
     filter is in the query, so anything else is "not found"."""
@@ -169,7 +180,7 @@ class ExplainRefusedDeletionMixin:
 
 
 @admin.register(BargainingUnit)
-class BargainingUnitAdmin(ExplainRefusedDeletionMixin, SimpleHistoryAdmin):
+class BargainingUnitAdmin(MarksWhoReadsAdmin, ExplainRefusedDeletionMixin, SimpleHistoryAdmin):
     instead_of_deleting = "Untick “active” instead: an inactive unit stays in the record."
     list_display = ["code", "name", "active", "session_count"]
     list_filter = ["active"]
@@ -190,7 +201,7 @@ class BargainingUnitAdmin(ExplainRefusedDeletionMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(ExplainRefusedDeletionMixin, SimpleHistoryAdmin):
+class TopicAdmin(MarksWhoReadsAdmin, ExplainRefusedDeletionMixin, SimpleHistoryAdmin):
     instead_of_deleting = "Set its status to “closed” instead."
     list_display = ["name", "status", "unit_codes", "agenda_item_count"]
     list_filter = ["status", "units"]
@@ -215,12 +226,21 @@ class TopicAdmin(ExplainRefusedDeletionMixin, SimpleHistoryAdmin):
         return topic.agenda_item_count
 
 
-class AgendaItemInline(admin.StackedInline):
+class AgendaItemInline(MarksWhoReadsAdmin, admin.StackedInline):
     model = AgendaItem
     extra = 0
     show_change_link = True
     autocomplete_fields = ["topic"]
-    fields = ["order", "topic", "title", "discussion", "outcome", "member_guidance"]
+    fields = [
+        "order",
+        "topic",
+        "title",
+        "discussion",
+        "outcome",
+        "member_guidance",
+        "union_view",
+        "internal_notes",
+    ]
 
 
 class AttendanceInline(admin.TabularInline):
@@ -244,7 +264,7 @@ class SessionAdmin(UnitScopedAdmin, SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["date", "start_time", "location", "units", "status"]}),
         ("Who was there", {"fields": ["county_attendees", "upe_staff", "upe_attendees"]}),
-        ("What it was about", {"fields": ["summary", "next_steps"]}),
+        ("What it was about", {"fields": ["summary", "next_steps", "internal_notes"]}),
         (
             "Record",
             {"fields": ["logged_by", "created_at", "updated_at", "version", "read_version"]},
@@ -343,13 +363,13 @@ class SessionAdmin(UnitScopedAdmin, SimpleHistoryAdmin):
         return session.agenda_item_count
 
 
-class PositionInline(admin.TabularInline):
+class PositionInline(MarksWhoReadsAdmin, admin.TabularInline):
     model = Position
     extra = 0
     fields = ["order", "party", "kind", "statement"]
 
 
-class CommitmentInline(admin.StackedInline):
+class CommitmentInline(MarksWhoReadsAdmin, admin.StackedInline):
     model = Commitment
     extra = 0
     show_change_link = True
@@ -574,7 +594,7 @@ class CommitmentAdmin(SessionPartAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Advocate)
-class AdvocateAdmin(ExplainRefusedDeletionMixin, SimpleHistoryAdmin):
+class AdvocateAdmin(MarksWhoReadsAdmin, ExplainRefusedDeletionMixin, SimpleHistoryAdmin):
     instead_of_deleting = "Untick “active” instead: the record keeps who attended."
     list_display = ["name", "unit", "classification", "active", "session_count"]
     list_filter = ["active", "unit"]
@@ -595,7 +615,7 @@ class AttendanceAdmin(SessionPartAdmin, SimpleHistoryAdmin):
     session_lookup = session_attr = "session_id"
     list_display = ["advocate", "session"]
     list_filter = ["advocate__unit"]
-    list_select_related = ["advocate", "session"]
+    list_select_related = ["advocate__unit", "session"]
     search_fields = ["advocate__name"]
     autocomplete_fields = ["advocate", "session"]
 

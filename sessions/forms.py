@@ -23,7 +23,16 @@ from django.db.models import Q
 from django.forms.models import BaseModelFormSet, modelformset_factory
 from django.forms.utils import ErrorDict
 
-from .models import Advocate, AgendaItem, BargainingUnit, Commitment, Position, Session, Topic
+from .models import (
+    Advocate,
+    AgendaItem,
+    BargainingUnit,
+    Commitment,
+    Position,
+    Session,
+    Topic,
+    publication_note,
+)
 from .operations import AgendaEntry, NewAdvocate, SessionLog
 
 # Text is stored and shown as plain text. Markup is refused with a message rather than stored:
@@ -49,6 +58,17 @@ class PlainTextMixin:
         for field in self.fields.values():
             if isinstance(field, forms.CharField):
                 field.validators.append(no_markup)
+
+
+class MarksWhoReadsMixin:
+    """Beside every text field, who will read it: members (in the update) or UPE staff only,
+    as sessions.models.PUBLISHED_TEXT declares."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if note := publication_note(self._meta.model, name):
+                field.help_text = f"{field.help_text} {note}".strip()
 
 
 @dataclass
@@ -127,7 +147,7 @@ def user_label(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-class SessionForm(PlainTextMixin, forms.ModelForm):
+class SessionForm(MarksWhoReadsMixin, PlainTextMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -140,6 +160,7 @@ class SessionForm(PlainTextMixin, forms.ModelForm):
             "upe_attendees",
             "summary",
             "next_steps",
+            "internal_notes",
         ]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -148,6 +169,7 @@ class SessionForm(PlainTextMixin, forms.ModelForm):
             "upe_attendees": forms.Textarea(attrs={"rows": 3}),
             "summary": forms.Textarea(attrs={"rows": 3}),
             "next_steps": forms.Textarea(attrs={"rows": 3}),
+            "internal_notes": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, choices: FlowChoices, **kwargs) -> None:
@@ -161,7 +183,7 @@ class SessionForm(PlainTextMixin, forms.ModelForm):
         )
         self.fields["advocates"] = CachedMultipleChoiceField(
             choices.advocates,
-            label_from=lambda advocate: f"{advocate.name} ({advocate.unit.code})",
+            label_from=str,
             label="Advocates present",
             widget=forms.CheckboxSelectMultiple,
             required=False,
@@ -240,7 +262,7 @@ class ListModelFormSet(BaseModelFormSet):
             form.fields["DELETE"].label = f"Remove this {self.model._meta.verbose_name}"
 
 
-class AgendaItemForm(PlainTextMixin, forms.ModelForm):
+class AgendaItemForm(MarksWhoReadsMixin, PlainTextMixin, forms.ModelForm):
     new_topic = forms.CharField(
         label="…or a new topic",
         max_length=200,
@@ -250,11 +272,24 @@ class AgendaItemForm(PlainTextMixin, forms.ModelForm):
 
     class Meta:
         model = AgendaItem
-        fields = ["title", "discussion", "outcome", "member_guidance"]
+        fields = [
+            "title",
+            "discussion",
+            "outcome",
+            "member_guidance",
+            "union_view",
+            "internal_notes",
+        ]
         widgets = {
             "discussion": forms.Textarea(attrs={"rows": 3}),
             "outcome": forms.Textarea(attrs={"rows": 2}),
             "member_guidance": forms.Textarea(attrs={"rows": 2}),
+            "union_view": forms.Textarea(attrs={"rows": 2}),
+            "internal_notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "discussion": "What was discussed, and what nobody in particular said (not a "
+            "party's position)."
         }
 
     def __init__(self, *args, choices: FlowChoices, **kwargs) -> None:
@@ -271,7 +306,7 @@ class AgendaItemForm(PlainTextMixin, forms.ModelForm):
         return cleaned
 
 
-class PositionForm(PlainTextMixin, forms.ModelForm):
+class PositionForm(MarksWhoReadsMixin, PlainTextMixin, forms.ModelForm):
     class Meta:
         model = Position
         fields = ["party", "kind", "statement"]
@@ -281,15 +316,17 @@ class PositionForm(PlainTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
 
 
-class CommitmentForm(PlainTextMixin, forms.ModelForm):
+class CommitmentForm(MarksWhoReadsMixin, PlainTextMixin, forms.ModelForm):
     class Meta:
         model = Commitment
-        fields = ["party", "description", "due_date", "trigger", "owner"]
+        fields = ["party", "description", "due_date", "trigger", "trigger_offset_days", "owner"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
             "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
-        help_texts = {"due_date": "A due date, or a trigger below."}
+        help_texts = {
+            "due_date": "A due date, or a trigger below; leave both blank if none was given."
+        }
 
     def __init__(self, *args, choices: FlowChoices, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -6,7 +6,12 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import ProtectedError, Q
 from django.db.models.functions import Cast, ExtractYear, NullIf
@@ -57,9 +62,27 @@ def refuse_to_delete_units_in_the_record(units) -> None:
         )
 
 
+CONNECTIVES = ("after ", "following ", "once ", "when ", "upon ", "on ", "before ")
+
+
+def offset_from(trigger: str, days: int | None) -> str:
+    """ "after the training" with 30 days: "30 days after the training"; with -10 days:
+    "10 days before the training"; with one day, "1 day"."""
+    trigger = trigger.strip()
+    if not days:
+        return trigger
+    event = trigger
+    for connective in CONNECTIVES:
+        if event.lower().startswith(connective):
+            event = event[len(connective) :]
+            break
+    count = f"{abs(days)} day{'s' if abs(days) != 1 else ''}"
+    return f"{count} {'after' if days > 0 else 'before'} {event}"
+
+
 def join_unit_codes(codes) -> str:
     """Unit codes as the union writes them in prose: "008", "005 and 008"."""
-    return join_words(sorted(code for code in codes if code))
+    return join_words(sorted({code for code in codes if code}))
 
 
 class BargainingUnit(models.Model):
@@ -177,6 +200,9 @@ class Session(models.Model):
     )
     summary = long_text("summary", help_text="The purpose of the meeting in a sentence or two.")
     next_steps = long_text("next steps", help_text="What happens next, as members should hear it.")
+    internal_notes = long_text(
+        "internal notes", help_text="For UPE staff only: never in an update, feed or email."
+    )
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -236,7 +262,14 @@ class Advocate(models.Model):
     """A member who speaks for the unit's members at meet-and-confer sessions."""
 
     name = models.CharField(max_length=200)
-    unit = models.ForeignKey(BargainingUnit, on_delete=models.PROTECT, related_name="advocates")
+    unit = models.ForeignKey(
+        BargainingUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="advocates",
+        help_text="Blank when the source does not say.",
+    )
     classification = models.CharField(
         max_length=200, blank=True, help_text="e.g. Social Worker, Clerical."
     )
@@ -259,7 +292,7 @@ class Advocate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.name} ({self.unit.code if self.unit else 'unit not known'})"
 
 
 class Attendance(models.Model):
@@ -271,7 +304,8 @@ class Attendance(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["session", "advocate__name"]
+        # In the order they were recorded: an update thanks advocates in that order.
+        ordering = ["session", "pk"]
         verbose_name_plural = "attendance"
         constraints = [
             models.UniqueConstraint(
@@ -296,6 +330,14 @@ class AgendaItem(models.Model):
         "what members should do",
         help_text="Advice for members, e.g. talk to your supervisor about pairing.",
     )
+    union_view = long_text(
+        "UPE's view",
+        help_text="The union's own assessment for members, apart from what was said at the "
+        "table: “This is unacceptable…”.",
+    )
+    internal_notes = long_text(
+        "internal notes", help_text="For UPE staff only: never in an update, feed or email."
+    )
 
     history = HistoricalRecords()
 
@@ -314,6 +356,7 @@ class AgendaItem(models.Model):
 
 
 class PositionKind(models.TextChoices):
+    STATEMENT = "statement", "Said"
     PROPOSAL = "proposal", "Proposed"
     CONCERN = "concern", "Raised a concern"
     COUNTER = "counter", "Countered"
@@ -366,6 +409,9 @@ class CommitmentQuerySet(models.QuerySet):
     def awaiting_trigger(self):
         return self.filter(Commitment.awaiting_trigger_q())
 
+    def undated(self):
+        return self.filter(Commitment.undated_q())
+
     def by_party(self, party: str):
         return self.filter(party=party)
 
@@ -410,6 +456,7 @@ class CommitmentQuerySet(models.QuerySet):
             overdue=models.Count("pk", filter=Commitment.overdue_q(today)),
             due_soon=models.Count("pk", filter=Commitment.due_within_q(due_within_days, today)),
             awaiting_trigger=models.Count("pk", filter=Commitment.awaiting_trigger_q()),
+            undated=models.Count("pk", filter=Commitment.undated_q()),
         )
 
     def scorecard(self, today: datetime.date | None = None):
@@ -507,8 +554,13 @@ class Commitment(models.Model):
         blank=True,
         help_text='When it falls due, if not on a date: "after the volunteers finish training".',
     )
-    trigger_offset_days = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Days after the trigger it falls due (blank: on the day)."
+    trigger_offset_days = models.SmallIntegerField(
+        "days after the trigger",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-3650), MaxValueValidator(3650)],
+        help_text="When it falls due counted from the trigger: 30 for 30 days after, -10 for "
+        "10 days before; blank for the day itself.",
     )
     trigger_occurred_on = models.DateField(null=True, blank=True)
     trigger_note = models.CharField(max_length=500, blank=True)
@@ -552,10 +604,6 @@ class Commitment(models.Model):
                 name="confer_commitment_resolved_on_iff_resolved",
             ),
             models.CheckConstraint(
-                condition=Q(due_date__isnull=False) | ~Q(trigger=""),
-                name="confer_commitment_due_date_or_trigger",
-            ),
-            models.CheckConstraint(
                 condition=~Q(trigger="")
                 | Q(trigger_occurred_on__isnull=True, trigger_offset_days__isnull=True),
                 name="confer_commitment_trigger_details_need_trigger",
@@ -594,6 +642,11 @@ class Commitment(models.Model):
         )
 
     @staticmethod
+    def undated_q() -> Q:
+        """Open, and neither a date nor a trigger was given: staff need to find out when."""
+        return Commitment.open_q() & Q(due_date__isnull=True, trigger="")
+
+    @staticmethod
     def kept_on_time_q() -> Q:
         """Kept by its due date; kept with no due date (before its trigger) counts as on time."""
         return Q(status=CommitmentStatus.KEPT) & (
@@ -606,8 +659,6 @@ class Commitment(models.Model):
             errors["resolved_on"] = "An open commitment has no resolved date; change its status."
         if self.status != self.Status.OPEN and not self.resolved_on:
             errors["resolved_on"] = "Give the date it was kept, broken or withdrawn."
-        if not self.due_date and not self.trigger.strip():
-            errors["due_date"] = 'Give a due date, or a trigger such as "after the training".'
         if not self.trigger.strip() and (self.trigger_occurred_on or self.trigger_offset_days):
             errors["trigger"] = "Say what the trigger is before recording when it happened."
         if errors:
@@ -615,12 +666,16 @@ class Commitment(models.Model):
 
     @property
     def when_due(self) -> str:
-        """The due date or the trigger in words, as a member would read it."""
-        if self.due_date:
+        """The due date or the trigger in words, as a member would read it: "by October 16,
+        2023", "after the training", "30 days after the training", "no date given"."""
+        if self.due_date and not self.trigger_occurred_on:
             return f"by {long_date(self.due_date)}"
-        if self.trigger_offset_days:
-            return f"{self.trigger_offset_days} days {self.trigger}"
-        return self.trigger
+        if self.trigger:
+            due = offset_from(self.trigger, self.trigger_offset_days)
+            if self.trigger_occurred_on:
+                due += f" (by {long_date(self.due_date)})"
+            return due
+        return "no date given"
 
     def days_overdue(self, today: datetime.date) -> int | None:
         """Days past the due date; None unless overdue. Read through `with_state()`."""
@@ -718,3 +773,48 @@ class CalendarToken(models.Model):
     def reset(self) -> None:
         self.token = new_calendar_token()
         self.save(update_fields=["token", "created_at"])
+
+
+# --- What members may read ------------------------------------------------------------------
+# Every text field of the record is either published (it may appear in an update, hence on a
+# member page, in a feed, a search result or an email) or internal. This table is the one
+# declaration: the update generator reads only these fields (`published_text`), and the agent's
+# form and the admin mark every text field from it. A text field not named here is internal.
+PUBLISHED_TEXT: dict[type[models.Model], tuple[str, ...]] = {
+    BargainingUnit: ("code", "name"),
+    Topic: ("name", "description"),
+    Session: ("summary", "next_steps"),
+    AgendaItem: ("title", "discussion", "outcome", "member_guidance", "union_view"),
+    Position: ("statement",),
+    Commitment: ("description", "trigger"),
+    Advocate: ("name",),
+}
+
+
+def text_fields(model: type[models.Model]) -> list[str]:
+    """The free-text fields of a model: what someone types (choices and slugs are not)."""
+    return [
+        field.name
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.CharField | models.TextField)
+        and not field.choices
+        and not isinstance(field, models.SlugField)
+    ]
+
+
+def is_published(model: type[models.Model], field_name: str) -> bool:
+    return field_name in PUBLISHED_TEXT.get(model, ())
+
+
+def published_text(obj: models.Model) -> dict[str, str]:
+    """The published text fields of a record, and nothing else."""
+    return {name: getattr(obj, name) for name in PUBLISHED_TEXT[type(obj)]}
+
+
+def publication_note(model: type[models.Model], field_name: str) -> str:
+    """What a form says beside a text field: who will read it."""
+    if field_name not in text_fields(model):
+        return ""
+    if is_published(model, field_name):
+        return "Members read this in the update."
+    return "Internal: never shown to members."

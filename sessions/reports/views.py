@@ -96,6 +96,16 @@ REPORTS = {
             ),
             filters_on_session_date=True,
         ),
+        CommitmentReport(
+            "undated",
+            "No date given",
+            "Open, with neither a due date nor a trigger: find out when it falls due.",
+            "the date of the session where it was made",
+            lambda commitments, today: commitments.undated().order_by(
+                "agenda_item__session__date", "pk"
+            ),
+            filters_on_session_date=True,
+        ),
     ]
 }
 

@@ -1,3 +1,4 @@
+import datetime
 import html
 
 import pytest
@@ -28,9 +29,8 @@ def seed_facts(data: dict) -> list[str]:
         facts += [statement for _party, _kind, statement in item["positions"]]
         for _party, description, due, trigger in item["commitments"]:
             facts.append(description)
-            facts.append(f"by {due:%B} {due.day}, {due.year}" if due else trigger)
-        if item["member_guidance"]:
-            facts.append(item["member_guidance"])
+            facts.append(f"by {due:%B} {due.day}, {due.year}" if due else trigger or "no date")
+        facts += [item[key] for key in ("discussion", "member_guidance", "union_view") if item[key]]
     return facts
 
 
@@ -43,6 +43,13 @@ def test_update_from_each_demo_session_carries_every_fact_of_its_seed_article(in
         assert fact in update.body, fact
         assert fact in page_text, fact
     assert session.next_steps in update.body
+    # The exchange in the order it happened: each statement after the one before it.
+    statements = [s for item in SESSIONS[index]["agenda"] for _, _, s in item["positions"]]
+    places = [update.body.index(statement) for statement in statements]
+    assert places == sorted(places)
+    # The advocates in the article's order.
+    names = [update.body.index(name) for name in SESSIONS[index]["advocates"]]
+    assert names == sorted(names)
     assert update.status == Update.Status.DRAFT
     assert sorted(unit.code for unit in update.units.all()) == SESSIONS[index]["units"]
 
@@ -53,18 +60,102 @@ def test_headline_names_units_and_topics():
     assert generate_update(sessions[1]).title == "005 and 008 Meet & Confer Update: CARES testing"
 
 
-def test_each_side_position_lands_under_the_right_heading():
+def test_the_exchange_is_told_in_order_each_position_led_by_its_party():
     item = AgendaItemFactory(title="Overtime")
     PositionFactory(agenda_item=item, party="county", kind=Position.Kind.PROPOSAL, statement="P1")
     PositionFactory(agenda_item=item, party="upe", kind=Position.Kind.COUNTER, statement="C1")
-    PositionFactory(agenda_item=item, party="county", kind=Position.Kind.REFUSAL, statement="R1")
+    PositionFactory(agenda_item=item, party="county", kind=Position.Kind.RESPONSE, statement="R1")
     PositionFactory(agenda_item=item, party="upe", kind=Position.Kind.AGREEMENT, statement="A1")
+    PositionFactory(agenda_item=item, party="county", kind=Position.Kind.REFUSAL, statement="X1")
     body = generate_update(item.session).body
-    assert body.index("What the County proposed") < body.index("P1")
-    assert body.index("What UPE raised and countered") < body.index("C1")
-    assert body.index("What was refused") < body.index("R1")
-    assert "**UPE:** A1" in body
-    assert body.index("What was agreed") < body.index("A1")
+    told = [
+        "**The County proposed:** P1",
+        "**UPE countered:** C1",
+        "**The County responded:** R1",
+        "**UPE agreed:** A1",
+        "**The County refused:** X1",
+    ]
+    places = [body.index(sentence) for sentence in told]
+    assert places == sorted(places)
+
+
+def test_the_unions_view_is_apart_from_the_positions():
+    item = AgendaItemFactory(union_view="This is unacceptable.")
+    PositionFactory(agenda_item=item, party="county", statement="No relief.")
+    body = generate_update(item.session).body
+    assert "**UPE's view:** This is unacceptable." in body
+    assert "responded:** This is unacceptable" not in body
+
+
+def test_internal_notes_never_reach_the_update():
+    item = AgendaItemFactory(internal_notes="ITEM-SECRET", discussion="Out loud.")
+    item.session.internal_notes = "SESSION-SECRET"
+    item.session.location = "Room SECRET"
+    item.session.county_attendees = "Jane SECRET"
+    item.session.save()
+    CommitmentFactory(agenda_item=item, resolution_note="NOTE-SECRET", trigger_note="T-SECRET")
+    update = generate_update(item.session)
+    assert "SECRET" not in update.title + update.summary + update.body
+    assert "Out loud." in update.body
+
+
+def test_a_session_without_topics_does_not_discuss_nothing():
+    session = SessionFactory(date=datetime.date(2024, 3, 1))
+    update = generate_update(session)
+    assert update.body.startswith("On March 1, 2024, UPE met with the County.")
+    assert "discuss ." not in update.body and "discuss" not in update.summary
+
+
+@pytest.mark.parametrize(
+    "fields, standing",
+    [
+        ({"due_date": datetime.date(2024, 4, 1)}, "(due by April 1, 2024)"),
+        ({"due_date": None, "trigger": "after the training"}, "(due after the training)"),
+        (
+            {"due_date": None, "trigger": "after the training", "trigger_offset_days": 1},
+            "(due 1 day after the training)",
+        ),
+        (
+            {
+                "due_date": None,
+                "trigger": "when the policy changes",
+                "trigger_offset_days": -10,
+            },
+            "(due 10 days before the policy changes)",
+        ),
+        ({"due_date": None, "trigger": ""}, "(no date given)"),
+        (
+            {"status": "kept", "resolved_on": datetime.date(2024, 3, 20)},
+            "(kept on March 20, 2024)",
+        ),
+        (
+            {"status": "broken", "resolved_on": datetime.date(2024, 4, 2)},
+            "(broken on April 2, 2024)",
+        ),
+        (
+            {"status": "withdrawn", "resolved_on": datetime.date(2024, 4, 2)},
+            "(withdrawn on April 2, 2024)",
+        ),
+    ],
+)
+def test_a_commitment_reads_as_it_stands(fields, standing):
+    commitment = CommitmentFactory(party="county", description="Send the list.", **fields)
+    body = generate_update(commitment.agenda_item.session).body
+    assert f"- The County committed to: Send the list. {standing}" in body
+    assert "1 days" not in body
+
+
+def test_earlier_commitments_followed_up_at_a_session_are_reported():
+    earlier = SessionFactory(date=datetime.date(2024, 1, 10))
+    commitment = CommitmentFactory(
+        agenda_item=AgendaItemFactory(session=earlier), party="county", description="Pair workers."
+    )
+    later = SessionFactory(date=datetime.date(2024, 3, 1))
+    commitment.mark_kept(on=later.date, note="INTERNAL", session=later)
+    body = generate_update(later).body
+    assert "## Follow-up from earlier meetings" in body
+    assert "**The County kept its commitment** made on January 10, 2024: Pair workers." in body
+    assert "INTERNAL" not in body
 
 
 def test_contact_block_comes_from_the_site_configuration():
@@ -77,18 +168,21 @@ def test_contact_block_comes_from_the_site_configuration():
     assert "9333 Tech Center Drive" in body
 
 
-def test_commitment_due_on_a_trigger_reads_as_the_trigger():
-    commitment = CommitmentFactory(due_date=None, trigger="after the training")
-    body = generate_update(commitment.agenda_item.session).body
-    assert "Due: after the training." in body
-
-
-def test_thanks_name_the_advocates_present():
-    session = SessionFactory(units=[BargainingUnitFactory(code="008")])
-    AttendanceFactory(session=session, advocate__name="Sarah Singleton")
+def test_thanks_name_the_advocates_present_and_the_units_they_spoke_for():
+    unit = BargainingUnitFactory(code="008")
+    session = SessionFactory(units=[unit, BargainingUnitFactory(code="005")])
+    AttendanceFactory(session=session, advocate__name="Sarah Singleton", advocate__unit=unit)
+    AttendanceFactory(session=session, advocate__name="Ann Bell", advocate__unit=unit)
     body = generate_update(session).body
-    assert "Huge thanks to Sarah Singleton" in body
-    assert "our 008 members" in body
+    assert "Huge thanks to Sarah Singleton and Ann Bell for advocating" in body
+    assert "on behalf of our 008 members" in body
+
+
+def test_an_advocate_of_unknown_unit_is_thanked_without_guessing_one():
+    session = SessionFactory(units=[BargainingUnitFactory(code="008")])
+    AttendanceFactory(session=session, advocate__name="Eric Booker", advocate__unit=None)
+    body = generate_update(session).body
+    assert "Huge thanks to Eric Booker for advocating on behalf of our members." in body
 
 
 def test_unchanged_record_is_not_reported_as_changed():
@@ -112,6 +206,7 @@ def test_changed_record_shows_a_diff_and_regeneration_keeps_edits_in_history():
     regenerate_update(update, change)
     update.refresh_from_db()
     assert "October 30" in update.body
+    assert update.summary == change.summary
     assert "Many thanks" not in update.body
     assert any("Many thanks" in old.body for old in update.history.all())
 

@@ -103,7 +103,7 @@ def test_session_change_form_shows_agenda_and_advocates(
     with django_assert_max_num_queries(60):
         response = admin_client.get(reverse("admin:confer_session_change", args=[session.pk]))
     assert response.status_code == 200
-    assert "Safety of workers in the field" in response.text
+    assert "The safety of our members" in response.text
     assert "Jeannine Lopez" in response.text
 
 
@@ -112,7 +112,7 @@ def test_agenda_item_change_form_shows_positions_and_commitments(admin_client):
     item = Session.objects.get(date=datetime.date(2023, 9, 15)).agenda_items.get()
     response = admin_client.get(reverse("admin:confer_agendaitem_change", args=[item.pk]))
     assert response.status_code == 200
-    assert "cherry-pick favorites" in response.text
+    assert "cherry-pick their favorites" in response.text
     assert "names of 005 and 008 staff" in response.text
 
 
@@ -140,7 +140,7 @@ def test_session_history_is_visible_in_the_admin(admin_client):
     assert response.status_code == 200
 
 
-def test_adding_a_commitment_without_due_date_or_trigger_shows_a_message(admin_client):
+def test_a_commitment_with_no_date_given_is_recorded_as_such(admin_client):
     item = AgendaItemFactory()
     response = admin_client.post(
         reverse("admin:confer_commitment_add"),
@@ -152,9 +152,26 @@ def test_adding_a_commitment_without_due_date_or_trigger_shows_a_message(admin_c
             "status": "open",
         },
     )
-    assert response.status_code == 200
-    assert "Give a due date, or a trigger" in response.text
-    assert not item.commitments.exists()
+    assert response.status_code == 302
+    assert item.commitments.get().when_due == "no date given"
+
+
+def test_a_negative_offset_is_offered_and_kept(admin_client):
+    item = AgendaItemFactory()
+    response = admin_client.post(
+        reverse("admin:confer_commitment_add"),
+        {
+            "agenda_item": item.pk,
+            "order": 1,
+            "party": "county",
+            "description": "Give notice.",
+            "trigger": "when the policy changes",
+            "trigger_offset_days": "-10",
+            "status": "open",
+        },
+    )
+    assert response.status_code == 302
+    assert item.commitments.get().when_due == "10 days before the policy changes"
 
 
 def test_deleting_a_unit_in_the_record_is_refused_with_a_message(admin_client):

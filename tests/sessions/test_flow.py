@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 SEED = SESSIONS[0]  # January 17, 2020, unit 008: three agenda items, six advocates
 NEW_URL = reverse("sessions:session_new")
+ITEM_TEXT = ("title", "discussion", "outcome", "member_guidance", "union_view")
 
 
 def edit_url(session) -> str:
@@ -51,7 +52,7 @@ def seed_post(unit, existing_advocates: dict[str, Advocate], topic: Topic | None
             data[f"{prefix}-new_topic"] = item["topic"]
         else:
             data[f"{prefix}-topic"] = str(topic.pk)
-        for key in ("title", "discussion", "outcome", "member_guidance"):
+        for key in ITEM_TEXT:
             data[f"{prefix}-{key}"] = item[key]
         data[f"{prefix}-positions-TOTAL_FORMS"] = str(len(item["positions"]))
         data[f"{prefix}-positions-INITIAL_FORMS"] = "0"
@@ -85,6 +86,7 @@ def record_of(session: Session) -> dict:
                 "discussion": item.discussion,
                 "outcome": item.outcome,
                 "member_guidance": item.member_guidance,
+                "union_view": item.union_view,
                 "positions": [(p.party, p.kind, p.statement) for p in item.positions.all()],
                 "commitments": [
                     (c.party, c.description, c.due_date, c.trigger) for c in item.commitments.all()
@@ -105,7 +107,7 @@ def seed_record() -> dict:
         "advocates": sorted(SEED["advocates"]),
         "agenda": [
             {
-                **{key: item[key] for key in ("title", "discussion", "outcome", "member_guidance")},
+                **{key: item[key] for key in ITEM_TEXT},
                 "topic": item["topic"],
                 "positions": [tuple(p) for p in item["positions"]],
                 "commitments": [tuple(c) for c in item["commitments"]],
@@ -136,7 +138,7 @@ def test_agent_logs_the_2020_seed_session_and_the_record_matches(client, logged,
     assert Advocate.objects.filter(name="Julie Wuest", unit__code="008").exists()
     response = client.get(reverse("sessions:session_detail", args=[logged.pk]))
     assert response.status_code == 200
-    for text in ["Safety of workers in the field", "Julie Wuest", "County proposed"]:
+    for text in ["The safety of our members", "Julie Wuest", "County proposed"]:
         assert text in response.content.decode()
 
 
@@ -147,7 +149,7 @@ def test_summary_page_shows_the_history_with_who_and_when(client, logged):
     whats = [entry.what for entry in history]
     assert "Session added (Held)" in whats
     assert any(what.startswith("Advocate Julie Wuest added") for what in whats)
-    assert sum("position added" in what for what in whats) == 13
+    assert sum("position added" in what for what in whats) == 11
 
 
 def test_history_times_are_valid_html_datetimes(client, logged):

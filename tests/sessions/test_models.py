@@ -123,16 +123,37 @@ class TestAgendaItemAndPosition:
 
 
 class TestCommitmentRules:
-    def test_needs_a_due_date_or_a_trigger(self):
-        assert_refused_by_database(lambda: CommitmentFactory(due_date=None, trigger=""))
+    def test_no_date_given_stays_unknown_and_is_listed_for_staff(self):
+        commitment = CommitmentFactory(due_date=None, trigger="")
+        commitment.full_clean()
+        assert commitment.when_due == "no date given"
+        assert list(Commitment.objects.undated()) == [commitment]
+        assert not Commitment.objects.overdue(TODAY).exists()
+        assert not Commitment.objects.awaiting_trigger().exists()
 
-    def test_missing_due_date_and_trigger_gets_a_friendly_message(self):
-        commitment = CommitmentFactory.build(
-            agenda_item=AgendaItemFactory(), due_date=None, trigger=""
+    def test_a_negative_offset_falls_due_before_the_trigger(self):
+        commitment = CommitmentFactory(
+            due_date=None, trigger="when the policy changes", trigger_offset_days=-10
         )
-        with pytest.raises(ValidationError) as error:
-            commitment.full_clean()
-        assert "Give a due date, or a trigger" in str(error.value)
+        commitment.record_trigger(on=datetime.date(2024, 7, 1))
+        assert commitment.due_date == datetime.date(2024, 6, 21)
+        assert commitment.when_due == "10 days before the policy changes (by June 21, 2024)"
+
+    @pytest.mark.parametrize(
+        "days, words",
+        [
+            (None, "after the training"),
+            (0, "after the training"),
+            (1, "1 day after the training"),
+            (2, "2 days after the training"),
+            (-1, "1 day before the training"),
+        ],
+    )
+    def test_offsets_read_in_plain_words(self, days, words):
+        commitment = CommitmentFactory.build(
+            due_date=None, trigger="after the training", trigger_offset_days=days
+        )
+        assert commitment.when_due == words
 
     def test_open_commitment_cannot_have_a_resolved_date(self):
         assert_refused_by_database(lambda: CommitmentFactory(resolved_on=TODAY))

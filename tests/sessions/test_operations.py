@@ -89,7 +89,8 @@ def test_a_topic_typed_by_name_is_the_existing_one_whatever_its_case(unit_008, a
 
 def test_a_row_the_database_refuses_saves_nothing_at_all(unit_008, agent_008):
     log = cares_testing_log(unit_008)
-    log.agenda[0].commitments[0].trigger = ""  # neither a due date nor a trigger
+    log.agenda[0].commitments[0].trigger = ""
+    log.agenda[0].commitments[0].trigger_occurred_on = datetime.date(2023, 9, 20)  # of no trigger
     with pytest.raises(IntegrityError):
         log_session(log, by=agent_008)
     assert not Session.objects.exists() and not Topic.objects.exists()

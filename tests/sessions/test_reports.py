@@ -133,6 +133,21 @@ def test_awaiting_trigger_report_shows_how_long_it_has_waited(staff_client):
     assert reverse("admin:confer_commitment_trigger", args=[commitment.pk]) in page
 
 
+def test_commitments_with_no_date_given_are_listed_for_staff_to_chase(staff_client):
+    undated = CommitmentFactory(description="Send the names", due_date=None, trigger="")
+    CommitmentFactory(description="Dated one", due_date=datetime.date(2024, 5, 1))
+    CommitmentFactory(description="Waiting one", due_date=None, trigger="after training")
+    index = body(staff_client.get(reverse("reports:index")))
+    assert "No date given" in index
+    page = body(staff_client.get(reverse("reports:commitments", args=["undated"])))
+    assert "Send the names" in page and "no date given" in page
+    assert "Dated one" not in page and "Waiting one" not in page
+    csv_text = b"".join(
+        staff_client.get(reverse("reports:commitments_csv", args=["undated"])).streaming_content
+    ).decode()
+    assert f"{undated.pk},County,Send the names" in csv_text
+
+
 def test_report_filters_by_unit_party_topic_owner_and_dates(staff_client):
     unit, other = BargainingUnitFactory(code="008"), BargainingUnitFactory(code="005")
     owner = UserFactory(username="sarah")

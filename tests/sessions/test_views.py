@@ -121,9 +121,9 @@ BAD_INPUT = [
     ("bad party", {"items-0-positions-0-party": "martians"}, "Select a valid choice"),
     ("empty statement", {"items-0-positions-0-statement": ""}, "This field is required"),
     (
-        "commitment neither dated nor triggered",
-        {"items-0-commitments-0-due_date": ""},
-        "Give a due date, or a trigger",
+        "an offset out of any reasonable range",
+        {"items-0-commitments-0-trigger_offset_days": "99999"},
+        "Ensure this value is less than or equal to 3650",
     ),
     ("unknown owner", {"items-0-commitments-0-owner": "999999"}, "Select a valid choice"),
     ("garbled form count", {"items-TOTAL_FORMS": "many"}, "ManagementForm data is missing"),
