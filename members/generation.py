@@ -81,8 +81,7 @@ def commitment_text(commitment: Commitment) -> dict:
     """A commitment as it stands now: still due (when), kept, broken or withdrawn (on when)."""
     status = commitment.status
     if status == Commitment.Status.OPEN:
-        when = commitment.when_due
-        standing = when if when == "no date given" else f"due {when}"
+        standing = commitment.due_phrase
     else:
         verb = {"kept": "kept", "broken": "broken", "withdrawn": "withdrawn"}[status]
         standing = f"{verb} on {long_date(commitment.resolved_on)}"

@@ -62,6 +62,7 @@ def refuse_to_delete_units_in_the_record(units) -> None:
         )
 
 
+NO_DATE_GIVEN = "no date given"
 CONNECTIVES = ("after ", "following ", "once ", "when ", "upon ", "on ", "before ")
 
 
@@ -659,7 +660,9 @@ class Commitment(models.Model):
             errors["resolved_on"] = "An open commitment has no resolved date; change its status."
         if self.status != self.Status.OPEN and not self.resolved_on:
             errors["resolved_on"] = "Give the date it was kept, broken or withdrawn."
-        if not self.trigger.strip() and (self.trigger_occurred_on or self.trigger_offset_days):
+        if not self.trigger.strip() and self.trigger_offset_days:
+            errors["trigger"] = "Say what the trigger is: the days are counted from it."
+        elif not self.trigger.strip() and self.trigger_occurred_on:
             errors["trigger"] = "Say what the trigger is before recording when it happened."
         if errors:
             raise ValidationError(errors)
@@ -675,7 +678,13 @@ class Commitment(models.Model):
             if self.trigger_occurred_on:
                 due += f" (by {long_date(self.due_date)})"
             return due
-        return "no date given"
+        return NO_DATE_GIVEN
+
+    @property
+    def due_phrase(self) -> str:
+        """ "due by October 16, 2023", "due after the training", "no date given"."""
+        when = self.when_due
+        return when if when == NO_DATE_GIVEN else f"due {when}"
 
     def days_overdue(self, today: datetime.date) -> int | None:
         """Days past the due date; None unless overdue. Read through `with_state()`."""

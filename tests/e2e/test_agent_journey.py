@@ -20,7 +20,7 @@ PASSWORD = "correct horse battery staple"  # UserFactory's
 SEED = SESSIONS[1]  # Meet and confer, September 15, 2023: CARES testing
 ITEM = SEED["agenda"][0]
 POSITIONS = ITEM["positions"][:3]  # County, County, UPE: the first three, in order
-COMMITMENT = ITEM["commitments"][0]  # UPE gives the County names, due 2023-10-16
+COMMITMENT = ITEM["commitments"][0]  # UPE gives the County names: the article gives no date
 
 
 @pytest.fixture
@@ -101,12 +101,14 @@ def log_the_2023_session(page: Page, check_page, *, phone: bool = False) -> None
             item.get_by_role("button", name="Add a position").click()
             expect(row(page, f"items-0-positions-{number}").get_by_label("Party")).to_be_focused()
         fill_position(page, number, party, kind, statement)
-    # The commitment, forgetting its due date: it has neither a date nor a trigger.
-    party, description, due_date, _trigger = COMMITMENT
+    # The commitment, with a slip: days counted from a trigger that is not there.
+    party, description, _due_date, _trigger = COMMITMENT
     commitment = row(page, "items-0-commitments-0")
     commitment.get_by_label("Party").select_option(party)
     commitment.get_by_label("What was committed").fill(description)
-    item.get_by_label("Outcome").fill(ITEM["outcome"])
+    commitment.get_by_label("Days after the trigger").fill("7")
+    item.get_by_label("What members should do").fill(ITEM["member_guidance"])
+    item.get_by_label("UPE's view").fill(ITEM["union_view"])
     page.get_by_label("Next steps").fill(SEED["next_steps"])
 
     page.get_by_role("button", name="Save and mark held").click()
@@ -115,10 +117,10 @@ def log_the_2023_session(page: Page, check_page, *, phone: bool = False) -> None
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("1 problem to fix")
     expect(summary.get_by_role("link")).to_have_text(
-        re.compile(r"Agenda item 1, commitment 1, Due date: Give a due date, or a trigger")
+        re.compile(r"Agenda item 1, commitment 1, Trigger: Say what the trigger is")
     )
     commitment = row(page, "items-0-commitments-0")
-    expect(commitment.locator(".errorlist")).to_contain_text("Give a due date")
+    expect(commitment.locator(".errorlist")).to_contain_text("the days are counted from it")
     expect(page.get_by_text("The session was not saved")).to_be_visible()
     checked()
     assert not Session.objects.exists()
@@ -137,10 +139,10 @@ def log_the_2023_session(page: Page, check_page, *, phone: bool = False) -> None
         expect(position.get_by_label("Statement")).to_have_value(statement)
     expect(commitment.get_by_label("What was committed")).to_have_value(description)
 
-    # The link in the summary leads to the field; give the date and save.
+    # The link in the summary leads to the field; the article gives no trigger: clear the days.
     summary.get_by_role("link").click()
-    expect(page).to_have_url(re.compile(r"#id_items-0-commitments-0-due_date$"))
-    commitment.get_by_label("Due date").fill(due_date.isoformat())
+    expect(page).to_have_url(re.compile(r"#id_items-0-commitments-0-trigger$"))
+    commitment.get_by_label("Days after the trigger").fill("")
     page.get_by_role("button", name="Save and mark held").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Meet and confer, September 15, 2023")
@@ -162,9 +164,10 @@ def log_the_2023_session(page: Page, check_page, *, phone: bool = False) -> None
         ]
     )
     expect(main.locator(".agenda-item ul > li")).to_have_text(
-        re.compile(rf"^UPE: {re.escape(description)} — due by October 16, 2023")
+        re.compile(rf"^UPE: {re.escape(description)} — no date given")
     )
-    expect(main).to_contain_text(f"Outcome: {ITEM['outcome']}")
+    expect(main).to_contain_text(f"What members should do: {ITEM['member_guidance']}")
+    expect(main).to_contain_text(f"UPE's view: {ITEM['union_view']}")
     expect(main).to_contain_text(SEED["next_steps"])
     checked()
 
@@ -181,8 +184,8 @@ def log_the_2023_session(page: Page, check_page, *, phone: bool = False) -> None
     item = session.agenda_items.get()
     assert item.topic.name == "CARES testing"
     assert [(p.party, p.kind, p.statement) for p in item.positions.order_by("order")] == POSITIONS
-    assert [(c.party, c.description, c.due_date) for c in item.commitments.all()] == [
-        (party, description, due_date)
+    assert [(c.party, c.description, c.due_date, c.trigger) for c in item.commitments.all()] == [
+        (party, description, None, "")
     ]
 
 
@@ -313,14 +316,12 @@ def test_agent_logs_a_session_with_the_keyboard_only(page: Page, check_page, sig
     # Shift+Tab from the new row's statement goes back to its own fields, not elsewhere.
     page.keyboard.press("Shift+Tab")
     expect(page.locator("#id_items-0-positions-1-kind")).to_be_focused()
-    # The commitment, with its due date, typed.
-    party, description, due_date, _trigger = COMMITMENT
+    # The commitment, typed; the article gives it no date, so none is typed.
+    party, description, _due_date, _trigger = COMMITMENT
     tab_to(page, "id_items-0-commitments-0-party")
     page.keyboard.press("U")
     page.keyboard.press("Tab")
     page.keyboard.type(description)
-    page.keyboard.press("Tab")
-    page.keyboard.type(due_date.strftime("%m%d%Y"))
 
     # Enter in a text field presses the form's first button: "Save as draft".
     tab_to(page, "id_items-0-title", key="Shift+Tab")
@@ -341,6 +342,6 @@ def test_agent_logs_a_session_with_the_keyboard_only(page: Page, check_page, sig
         POSITIONS[0],
         ("upe", "counter", POSITIONS[2][2]),
     ]
-    assert [(c.party, c.description, c.due_date) for c in item.commitments.all()] == [
-        (party, description, due_date)
+    assert [(c.party, c.description, c.due_date, c.trigger) for c in item.commitments.all()] == [
+        (party, description, None, "")
     ]

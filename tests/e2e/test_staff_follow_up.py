@@ -1,5 +1,5 @@
-"""Journey 4, Staff follow-up: the overdue report, a commitment marked kept with the admin action's
-date and note, and the report's CSV export read back."""
+"""Journey 4, Staff follow-up: the overdue and no-date reports, a commitment marked kept with the
+admin action's date and note, and the overdue report's CSV export read back."""
 
 import csv
 import datetime
@@ -16,8 +16,8 @@ from tests.e2e.checks import DJANGO_ADMIN_KNOWN
 from tests.factories import UserFactory
 from upe_confer.roles import Role, setup_roles
 
-NAMES = "Give the County names of 005 and 008 staff who could test CARES."
-MEET_AGAIN = "Meet with the County again to discuss the pilot's progress and next steps."
+NAMES = "Provide the County with some names of 005 and 008 staff."
+MEET_AGAIN = "Meet with the County again to discuss progress and next steps."
 
 
 def admin_check(check_page, page: Page, *, ours: bool = True) -> None:
@@ -31,8 +31,8 @@ def test_staff_marks_an_overdue_commitment_kept_and_exports_the_report(
 ):
     roles = setup_roles()
     load_demo()
-    # The 2023 commitment (due October 16, 2023) is overdue; so is the 2020 one to meet again,
-    # once staff record that the volunteers finished their training.
+    # The 2020 commitment to meet again is overdue once staff record that the volunteers
+    # finished their training; the 2023 one (names of staff) has no date: the article gave none.
     meet_again = Commitment.objects.get(description=MEET_AGAIN)
     record_trigger([meet_again], datetime.date(2020, 3, 13), "Training finished.")
     staff = UserFactory(username="staff", is_staff=True)
@@ -47,12 +47,17 @@ def test_staff_marks_an_overdue_commitment_kept_and_exports_the_report(
 
     page.get_by_role("link", name="Overdue commitments").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Overdue commitments")
-    expect(page.get_by_text("2 commitments.")).to_be_visible()
+    expect(page.get_by_text("1 commitment.")).to_be_visible()
     rows = page.locator("table.report-table tbody tr")
-    expect(rows).to_have_count(2)
+    expect(rows).to_have_count(1)
     expect(rows.nth(0)).to_contain_text(MEET_AGAIN)
-    expect(rows.nth(1)).to_contain_text(NAMES)
-    expect(rows.nth(1)).to_contain_text("by October 16, 2023")
+    expect(rows.nth(0)).to_contain_text("following the completion of training")
+    admin_check(check_page, page)
+
+    # Commitments the articles gave no date are listed for staff to chase.
+    page.goto(reverse("reports:commitments", args=["undated"]))
+    expect(page.get_by_role("heading", level=1)).to_have_text("No date given")
+    expect(page.get_by_role("row").filter(has_text=NAMES)).to_contain_text("no date given")
     admin_check(check_page, page)
 
     # UPE sent the names: mark that one kept, from the commitment list's action.
@@ -78,7 +83,7 @@ def test_staff_marks_an_overdue_commitment_kept_and_exports_the_report(
     assert kept.resolved_on == datetime.date(2023, 10, 13)
     assert kept.resolution_note == "Names sent to Human Services by email."
 
-    # The overdue report now lists the other one only, and so does its CSV.
+    # The overdue report lists the one to meet again, and so does its CSV.
     page.goto(reverse("reports:commitments", args=["overdue"]))
     expect(page.get_by_text("1 commitment.")).to_be_visible()
     admin_check(check_page, page)

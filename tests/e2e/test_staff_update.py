@@ -12,8 +12,8 @@ from tests.e2e.checks import DJANGO_ADMIN_KNOWN
 from tests.factories import UserFactory
 from upe_confer.roles import Role, setup_roles
 
-GENERATED = "CARES goes into use in 2026 with or without Sacramento County staff input."
-EDITED = "CARES goes live in 2026, with or without the input of Sacramento County staff."
+GENERATED = "this system will be going into use in 2026 with or without Sacramento County staff"
+EDITED = "CARES goes live in 2026, with or without the input of Sacramento County staff"
 
 
 def test_staff_writes_edits_previews_and_publishes_the_cares_update(
