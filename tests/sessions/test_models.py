@@ -266,3 +266,12 @@ class TestUnitsInTheRecordAreProtected:
     def test_unused_unit_can_be_deleted(self):
         BargainingUnitFactory(code="099").delete()
         assert not BargainingUnit.objects.filter(code="099").exists()
+
+
+def test_what_members_may_read_is_declared_for_real_text_fields_only():
+    from sessions.models import PUBLISHED_TEXT, text_fields
+
+    for model, names in PUBLISHED_TEXT.items():
+        assert set(names) <= set(text_fields(model)), model
+    assert "internal_notes" in text_fields(Session)
+    assert "internal_notes" not in PUBLISHED_TEXT[Session]

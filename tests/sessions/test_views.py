@@ -332,3 +332,20 @@ def test_the_agents_home_marks_overdue_commitments_only(as_agent, unit_008):
     page = as_agent.get(reverse("sessions:agent_home")).content.decode()
     assert page.count("(overdue)") == 1
     assert page.index("Send the list.") < page.index("(overdue)") < page.index("Meet again.")
+
+
+def test_the_form_says_beside_each_text_field_who_reads_it(as_agent, admin_client, unit_008):
+    page = as_agent.get(NEW_URL).content.decode()
+
+    def note_of(field_id: str) -> str:
+        match = re.search(rf'id="{field_id}_helptext">([^<]*)<', page)
+        assert match, field_id
+        return match.group(1)
+
+    for published in ["id_summary", "id_next_steps", "id_items-0-union_view"]:
+        assert note_of(published).endswith("Members read this in the update."), published
+    for internal in ["id_internal_notes", "id_items-0-internal_notes", "id_location"]:
+        assert note_of(internal).endswith("Internal: never shown to members."), internal
+    admin_page = admin_client.get(reverse("admin:confer_agendaitem_add")).content.decode()
+    assert "Internal: never shown to members." in admin_page
+    assert "Members read this in the update." in admin_page
