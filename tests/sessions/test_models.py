@@ -5,7 +5,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from sessions.models import BargainingUnit, Commitment, Party, Session
+from sessions.models import (
+    PUBLISHED_TEXT,
+    BargainingUnit,
+    Commitment,
+    Party,
+    Session,
+    text_fields,
+)
 from tests.factories import (
     AgendaItemFactory,
     BargainingUnitFactory,
@@ -269,8 +276,6 @@ class TestUnitsInTheRecordAreProtected:
 
 
 def test_what_members_may_read_is_declared_for_real_text_fields_only():
-    from sessions.models import PUBLISHED_TEXT, text_fields
-
     for model, names in PUBLISHED_TEXT.items():
         assert set(names) <= set(text_fields(model)), model
     assert "internal_notes" in text_fields(Session)
