@@ -29,6 +29,12 @@ class UpdateAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("units")
 
+    def site_url_for(self, request, update: Update) -> str | None:
+        """ "View on site" only for an update the site shows this user (drafts: to editors)."""
+        if not Update.objects.readable_by(request.user).filter(pk=update.pk).exists():
+            return None
+        return update.get_absolute_url()
+
     @admin.display(description="units")
     def unit_codes(self, update: Update) -> str:
         return update.unit_codes

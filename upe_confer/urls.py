@@ -5,10 +5,6 @@ from django.views.generic import RedirectView
 from members import views as members_views
 from upe_confer.health import healthz
 
-admin.site.site_header = "UPE Confer"
-admin.site.site_title = "UPE Confer"
-admin.site.index_title = "The meet-and-confer record"
-
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Before the admin's own pages: the reports live beside them, under the admin's sign-in.

@@ -113,7 +113,10 @@ def test_member_resets_password_by_email_and_signs_in(client, roles):
         {"new_password1": "a long new passphrase", "new_password2": "a long new passphrase"},
     )
     assert done.status_code == 302
-    assert client.login(username=member.username, password="a long new passphrase")
+    signed_in = client.post(
+        reverse("login"), {"username": member.username, "password": "a long new passphrase"}
+    )
+    assert signed_in.status_code == 302 and signed_in.wsgi_request.user == member
 
 
 def test_signed_in_member_reads_members_only_updates(client, roles):
