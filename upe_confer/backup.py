@@ -181,8 +181,8 @@ def fernet() -> MultiFernet | None:
         return MultiFernet([Fernet(key) for key in keys])
     except ValueError:
         raise ValueError(
-            "BACKUP_ENCRYPTION_KEY is not a valid key: make one with "
-            "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+            "BACKUP_ENCRYPTION_KEY is not a valid key: make one with python -c "
+            "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
         ) from None
 
 
