@@ -15,6 +15,12 @@ urlpatterns = [
         RedirectView.as_view(url="/admin/reports/%(rest)s", query_string=True),
     ),
     path("admin/", admin.site.urls),
+    # Before Django's own: the reset mail is sent after the answer (members.views).
+    path(
+        "accounts/password_reset/",
+        members_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("agent/", include("sessions.urls")),
     path("calendar/", include("sessions.calendar.urls")),
