@@ -5,8 +5,10 @@ union's contact block in SiteConfiguration: nothing here is copied text.
 """
 
 import difflib
+import re
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.text import slugify
@@ -46,6 +48,39 @@ class ItemSection:
     positions: list[Position] = field(default_factory=list)
 
 
+# Characters with a meaning anywhere in a line (emphasis, code, links, autolinks, tables,
+# strikethrough, escapes), entity references, and what starts a block at the start of a line
+# (heading, quote, list item, setext underline, numbered item).
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>|~])|&(?=#?\w+;)")
+_MARKDOWN_LINE_START = re.compile(r"^([#>+=-]|\d+(?=[.)]))", re.MULTILINE)
+
+
+def escape_markdown(text: str) -> str:
+    """Text typed into the record as literal Markdown: it reads as typed, never as a link,
+    heading, list or emphasis. (Leading spaces go too: four would start a code block.)"""
+    text = "\n".join(line.lstrip() for line in text.split("\n"))
+    text = _MARKDOWN_INLINE.sub(lambda m: "\\" + (m.group(1) or "&"), text)
+    return _MARKDOWN_LINE_START.sub(
+        lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1), text
+    )
+
+
+class Literal:
+    """A record object as the Markdown templates read it: its text through escape_markdown,
+    the objects it leads to wrapped the same way. Only generation sees these."""
+
+    def __init__(self, obj) -> None:
+        self._obj = obj
+
+    def __getattr__(self, name: str):
+        value = getattr(self._obj, name)
+        if isinstance(value, str):
+            return escape_markdown(value)
+        if isinstance(value, models.Model):
+            return Literal(value)
+        return value
+
+
 def session_for_generation(session_pk: int) -> Session:
     """The session with everything the generator reads, in a fixed number of queries."""
     return Session.objects.prefetch_related(
@@ -74,21 +109,24 @@ def generate_text(session: Session) -> tuple[str, str]:
     for item in session.agenda_items.all():
         sections = {key: ItemSection(key, heading) for key, heading in SECTIONS}
         for position in item.positions.all():
-            sections[section_of(position)].positions.append(position)
+            sections[section_of(position)].positions.append(Literal(position))
         items.append(
             {
-                "item": item,
+                "item": Literal(item),
                 "sections": [section for section in sections.values() if section.positions],
-                "commitments": list(item.commitments.all()),
+                "commitments": [Literal(commitment) for commitment in item.commitments.all()],
             }
         )
-    advocates = sorted(advocate.name for advocate in session.advocates.all())
+    advocates = [escape_markdown(name) for name in sorted(a.name for a in session.advocates.all())]
     context = {
-        "session": session,
+        "session": Literal(session),
         "date": long_date(session.date),
         "units": session.unit_codes,
         "items": items,
-        "topics": sorted({item.topic.name for item in session.agenda_items.all()}),
+        "topics": [
+            escape_markdown(name)
+            for name in sorted({item.topic.name for item in session.agenda_items.all()})
+        ],
         "advocates": join_words(advocates),
         "union": SiteConfiguration.current(),
     }
