@@ -18,6 +18,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import url_params_from_lookup_dict
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connection
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import path
@@ -25,34 +26,44 @@ from django.urls import path
 # What Django's field filters put in the query string after the field's path: `exact` (choices,
 # booleans, all values), `isnull`, `gte`/`lt` (dates), `isempty`, `<target>__exact` (relations).
 FILTER_SUFFIXES = {"exact", "isnull", "gte", "lt", "isempty"}
+RELATION_SUFFIXES = {"isnull", "isempty"}
 # date_hierarchy drill-down: digits only, and a year the date arithmetic cannot overflow.
 DATE_PARTS = {"year": (1, 9998), "month": (1, 12), "day": (1, 31)}
 
 
-def _related_target_names(model, field_path: str) -> set[str]:
-    """`id`, `pk` and the target field name of the relation at the end of `field_path`."""
-    names = {"id", "pk"}
+def _related_target_names(model, field_path: str) -> set[str] | None:
+    """`id`, `pk` and the target field name of the relation at the end of `field_path`, or None
+    when the path does not end in a relation."""
     try:
         for part in field_path.split(LOOKUP_SEP):
             field = model._meta.get_field(part)
             if not field.is_relation:
-                return names
+                return None
             model = field.related_model
-        names.add(model._meta.pk.name)
-        target = getattr(field, "target_field", None)
-        if target is not None:
-            names.add(target.name)
-    except (FieldDoesNotExist, AttributeError):
-        pass
+    except FieldDoesNotExist:
+        return None
+    names = {"id", "pk", model._meta.pk.name}
+    target = getattr(field, "target_field", None)
+    if target is not None:
+        names.add(target.name)
     return names
 
 
-def valid_object_id(model, object_id: str) -> bool:
+def fits_the_field(field, value: str) -> bool:
+    """Whether value is a valid value of field, within the database's range for integers."""
     try:
-        model._meta.pk.to_python(unquote(object_id))
+        python = field.to_python(value)
     except (ValidationError, ValueError, TypeError):
         return False
+    if isinstance(python, int) and not isinstance(python, bool):
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+        if (low is not None and python < low) or (high is not None and python > high):
+            return False
     return True
+
+
+def valid_object_id(model, object_id: str) -> bool:
+    return fits_the_field(model._meta.pk, unquote(object_id))
 
 
 class HardenedAdmin:
@@ -68,10 +79,14 @@ class HardenedAdmin:
             if not isinstance(field_path, str) or not lookup.startswith(field_path + LOOKUP_SEP):
                 continue
             rest = lookup[len(field_path) + len(LOOKUP_SEP) :]
-            if rest in FILTER_SUFFIXES:
-                return True
+            targets = _related_target_names(self.model, field_path)
+            if targets is None:  # a plain field: its value, a range of dates, empty or not
+                if rest in FILTER_SUFFIXES:
+                    return True
+                continue
+            # A relation: by the related object's key, or whether there is one.
             target, _, last = rest.rpartition(LOOKUP_SEP)
-            if last == "exact" and target in _related_target_names(self.model, field_path):
+            if rest in RELATION_SUFFIXES or (last == "exact" and target in targets):
                 return True
         hierarchy = self.date_hierarchy
         if hierarchy and lookup.startswith(hierarchy + LOOKUP_SEP):
@@ -91,6 +106,22 @@ class HardenedAdmin:
         return self.declared_lookup(request, lookup, str(value)) and super().lookup_allowed(
             lookup, value, request
         )
+
+    def get_changeform_initial_data(self, request):
+        """An add page prefilled from its query string (`?unit=3`) keeps only the values that
+        fit their fields: a forged one is dropped, not rendered into a 500."""
+        initial = super().get_changeform_initial_data(request)
+        kept = {}
+        for name, value in initial.items():
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            target = field.target_field if field.is_relation else field
+            values = value if isinstance(value, list) else [value]
+            if all(fits_the_field(target, str(item)) for item in values):
+                kept[name] = value
+        return kept
 
     # An id that cannot be a primary key is "not found", before any query or third-party view
     # (django-simple-history's pages use it as it comes) can turn it into a 500.
