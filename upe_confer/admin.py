@@ -11,6 +11,7 @@ from django.contrib.auth.forms import ReadOnlyPasswordHashWidget as DjangoPasswo
 from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.html import format_html
 
 User = get_user_model()
@@ -112,7 +113,7 @@ class LockoutAdmin(admin.ModelAdmin):
         until = attempt.attempt_time + settings.AXES_COOLOFF_TIME
         if until <= timezone.now():
             return "no longer locked"
-        return timezone.localtime(until).strftime("%H:%M")
+        return time_format(timezone.localtime(until))
 
     @admin.action(permissions=["delete"], description="Lift the lockout of the selected")
     def lift_lockouts(self, request, queryset):
