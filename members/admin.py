@@ -7,6 +7,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from sessions.admin import BargainingUnitAdmin, TopicAdmin
+from sessions.models import BargainingUnit, Topic
+
 from .forms import RosterImportForm
 from .models import MemberAccount, SiteConfiguration, Update
 from .operations import create_member_account, import_member_roster
@@ -29,6 +32,12 @@ class UpdateAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("units")
 
+    def site_url_for(self, request, update: Update) -> str | None:
+        """ "View on site" only for an update the site shows this user (drafts: to editors)."""
+        if not Update.objects.readable_by(request.user).filter(pk=update.pk).exists():
+            return None
+        return update.get_absolute_url()
+
     @admin.display(description="units")
     def unit_codes(self, update: Update) -> str:
         return update.unit_codes
@@ -39,6 +48,32 @@ class UpdateAdmin(SimpleHistoryAdmin):
             '<a href="{}">Edit, preview, publish</a>',
             reverse("members:update_edit", args=[update.pk]),
         )
+
+
+def published_updates_naming(field: str, objs) -> list[str]:
+    """Published (or scheduled) updates that name any of objs: deleting one of those would make
+    it vanish from what members read."""
+    shown = [Update.Status.PUBLISHED, Update.Status.SCHEDULED]
+    named = Update.objects.filter(status__in=shown, **{f"{field}__in": objs}).distinct()
+    return [f"Published update: {update}" for update in named]
+
+
+# The record's admins of units and topics, also refusing to delete what published updates name
+# (the record cannot know about updates: members -> sessions, one way).
+admin.site.unregister(BargainingUnit)
+admin.site.unregister(Topic)
+
+
+@admin.register(BargainingUnit)
+class UnitAdmin(BargainingUnitAdmin):
+    def also_protected(self, objs) -> list[str]:
+        return [*super().also_protected(objs), *published_updates_naming("units", objs)]
+
+
+@admin.register(Topic)
+class TopicWithUpdatesAdmin(TopicAdmin):
+    def also_protected(self, objs) -> list[str]:
+        return [*super().also_protected(objs), *published_updates_naming("topics", objs)]
 
 
 @admin.register(SiteConfiguration)

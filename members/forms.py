@@ -4,6 +4,7 @@ import io
 from dataclasses import dataclass
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -167,3 +168,23 @@ class RosterImportForm(forms.Form):
         if not rows:
             raise ValidationError("The file has no members in it.")
         return rows
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form, except that the mail is not sent while the request is answered: `save()`
+    only prepares it, and `send_prepared_mail()` sends it once the response has gone out (see
+    views.PasswordResetView). An address we know and one we do not then take the same time to
+    answer, even with a slow mail server."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.prepared_mail: list[tuple[tuple, dict]] = []
+
+    def send_mail(self, *args, **kwargs) -> None:
+        self.prepared_mail.append((args, kwargs))
+
+    def send_prepared_mail(self) -> None:
+        # Django's send_mail logs a failure instead of raising it.
+        for args, kwargs in self.prepared_mail:
+            super().send_mail(*args, **kwargs)
+        self.prepared_mail.clear()

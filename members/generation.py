@@ -5,6 +5,7 @@ union's contact block in SiteConfiguration: nothing here is copied text.
 """
 
 import difflib
+import re
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
@@ -36,6 +37,29 @@ VERBS = {
     Position.Kind.REFUSAL: "refused",
 }
 PARTIES = {Party.COUNTY: "The County", Party.UPE: "UPE"}
+
+
+# Characters with a meaning anywhere in a line (emphasis, code, links, autolinks, tables,
+# strikethrough, escapes), entity references, and what starts a block at the start of a line
+# (heading, quote, list item, setext underline, numbered item).
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>|~])|&(?=#?\w+;)")
+_MARKDOWN_LINE_START = re.compile(r"^([#>+=-]|\d+(?=[.)]))", re.MULTILINE)
+
+
+def escape_markdown(text: str) -> str:
+    """Text typed into the record as literal Markdown: it reads as typed, never as a link,
+    heading, list or emphasis. (Leading spaces go too: four would start a code block.)"""
+    text = "\n".join(line.lstrip() for line in text.split("\n"))
+    text = _MARKDOWN_INLINE.sub(lambda m: "\\" + (m.group(1) or "&"), text)
+    return _MARKDOWN_LINE_START.sub(
+        lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1), text
+    )
+
+
+def member_text(obj) -> dict[str, str]:
+    """The record's published text of `obj` (nothing internal), each value as literal Markdown:
+    what reaches an update from the record passes through here."""
+    return {name: escape_markdown(value) for name, value in published_text(obj).items()}
 
 
 def session_for_generation(session_pk: int) -> Session:
@@ -73,7 +97,7 @@ def headline(session: Session) -> str:
 def position_text(position: Position) -> dict:
     return {
         "lead": f"{PARTIES[position.party]} {VERBS[position.kind]}",
-        **published_text(position),
+        **member_text(position),
     }
 
 
@@ -81,14 +105,14 @@ def commitment_text(commitment: Commitment) -> dict:
     """A commitment as it stands now: still due (when), kept, broken or withdrawn (on when)."""
     status = commitment.status
     if status == Commitment.Status.OPEN:
-        standing = commitment.due_phrase
+        standing = escape_markdown(commitment.due_phrase)
     else:
         verb = {"kept": "kept", "broken": "broken", "withdrawn": "withdrawn"}[status]
         standing = f"{verb} on {long_date(commitment.resolved_on)}"
     return {
         "party": PARTIES[commitment.party],
         "standing": standing,
-        **published_text(commitment),
+        **member_text(commitment),
     }
 
 
@@ -98,7 +122,7 @@ def follow_up_text(commitment: Commitment) -> dict:
     return {
         "lead": f"{PARTIES[commitment.party]} {verb} its commitment",
         "made_on": long_date(commitment.agenda_item.session.date),
-        **published_text(commitment),
+        **member_text(commitment),
     }
 
 
@@ -106,11 +130,12 @@ def generate_text(session: Session) -> tuple[str, str]:
     """(headline, Markdown body) for a session fetched with `session_for_generation`.
 
     Only what members may read goes in: every text of the record passes through
-    `published_text`, which drops the internal fields (sessions.models.PUBLISHED_TEXT)."""
+    `member_text`, which drops the internal fields (sessions.models.PUBLISHED_TEXT) and
+    escapes what is left as literal Markdown."""
     items = [
         {
-            **published_text(item),
-            "topic": item.topic.name,
+            **member_text(item),
+            "topic": escape_markdown(item.topic.name),
             "positions": [position_text(p) for p in item.positions.all()],
             "commitments": [commitment_text(c) for c in item.commitments.all()],
         }
@@ -131,13 +156,13 @@ def generate_text(session: Session) -> tuple[str, str]:
         else ""
     )
     context = {
-        "session": published_text(session),
+        "session": member_text(session),
         "date": long_date(session.date),
         "units": session.unit_codes,
         "items": items,
-        "topics": join_words(topic_names(session)),
+        "topics": join_words([escape_markdown(name) for name in topic_names(session)]),
         "followed_up": followed_up,
-        "advocates": join_words([advocate.name for advocate in advocates]),
+        "advocates": join_words([escape_markdown(advocate.name) for advocate in advocates]),
         "spoke_for": spoke_for,
         "contact": contact_block(SiteConfiguration.current()),
     }

@@ -2,12 +2,13 @@
 to generate, edit, preview and publish updates."""
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -17,7 +18,14 @@ from upe_confer.conditional import cached_page
 from upe_confer.text import long_datetime
 
 from . import freshness
-from .forms import PublishForm, RegenerateForm, SearchForm, UpdateFilterForm, UpdateForm
+from .forms import (
+    PasswordResetForm,
+    PublishForm,
+    RegenerateForm,
+    SearchForm,
+    UpdateFilterForm,
+    UpdateForm,
+)
 from .generation import record_change
 from .models import Update
 from .operations import (
@@ -305,3 +313,30 @@ def signed_in(request: HttpRequest) -> HttpResponse:
     if user.has_perm("members.change_update"):
         return redirect("members:manage")
     return redirect("members:update_list")
+
+
+class RedirectThenSend(HttpResponseRedirect):
+    """A redirect whose mail goes out after the response is sent: the WSGI server calls
+    close() once the client has the whole response."""
+
+    def __init__(self, url: str, form: PasswordResetForm) -> None:
+        super().__init__(url)
+        self.form = form
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.form.send_prepared_mail()
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """ "Forgotten your password?": answered at once and the same way whether the address is
+    known or not; the reset mail is sent after the answer (no timing tells which addresses
+    have accounts)."""
+
+    form_class = PasswordResetForm
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        super().form_valid(form)  # prepares the mail: PasswordResetForm.send_mail
+        return RedirectThenSend(str(self.get_success_url()), form)

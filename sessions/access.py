@@ -51,10 +51,12 @@ def sessions_readable_by(user) -> QuerySet[Session]:
 
 
 def sessions_on_calendar_of(user) -> QuerySet[Session]:
-    """The sessions a user takes part in: as UPE staff present or as an agent of one of its
-    units; every session for those who see every unit."""
+    """The sessions a user takes part in (as UPE staff present, or as an agent of one of its
+    units) among those they may read now; every session for those who see every unit. Roles are
+    read at each call: an agent removed from the role loses the sessions, assigned or not."""
+    readable = sessions_readable_by(user)
     if sees_every_unit(user):
-        return Session.objects.all()
-    return Session.objects.filter(
+        return readable
+    return readable.filter(
         pk__in=Session.objects.filter(Q(upe_staff=user) | Q(units__agents=user)).values("pk")
     )

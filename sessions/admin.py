@@ -635,7 +635,8 @@ class ReminderLogAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarToken)
 class CalendarTokenAdmin(admin.ModelAdmin):
-    """Only to revoke a lost link: the token itself is never shown here."""
+    """Only to revoke a lost link: only the token's hash is stored, and not even that is shown or
+    searchable here."""
 
     list_display = ["user", "created_at"]
     list_select_related = ["user"]
@@ -646,8 +647,8 @@ class CalendarTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.action(permissions=["change"], description="Reset the calendar links of selected")
+    @admin.action(permissions=["change"], description="Revoke the calendar links of selected")
     def reset_tokens(self, request, queryset):
-        for token in queryset:
-            token.reset()
-        self.message_user(request, f"{len(queryset)} calendar link(s) reset.")
+        # Deleting is revoking: the owner makes a new link on their calendar page.
+        count, _ = queryset.delete()
+        self.message_user(request, f"{count} calendar link(s) revoked.")

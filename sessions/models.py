@@ -2,6 +2,7 @@
 was promised."""
 
 import datetime
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -762,26 +763,45 @@ def new_calendar_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def hash_calendar_token(token: str) -> str:
+    """A calendar token as it is stored. The token is 256 random bits, so a plain SHA-256 is
+    enough: nothing could be guessed from it faster than the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 class CalendarToken(models.Model):
-    """The secret in a user's calendar feed URL. Resetting it breaks every old link."""
+    """The secret in a user's calendar feed URL, kept only as its hash: the address is shown once,
+    when it is made, and nobody (Staff included) can read it back from the database, the admin
+    or a backup. Making a new one breaks every old link."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token"
     )
-    token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"Calendar link of {self.user}"
 
     @classmethod
-    def for_user(cls, user) -> "CalendarToken":
-        token, _ = cls.objects.get_or_create(user=user)
+    def issue(cls, user) -> str:
+        """A new secret for the user's feed, replacing any old one; returned this once only."""
+        token = new_calendar_token()
+        cls.objects.update_or_create(user=user, defaults={"token_hash": hash_calendar_token(token)})
         return token
 
-    def reset(self) -> None:
-        self.token = new_calendar_token()
-        self.save(update_fields=["token", "created_at"])
+    @classmethod
+    def active_user_for(cls, token: str):
+        """The active user whose feed the token opens, or None."""
+        found = (
+            cls.objects.select_related("user")
+            .filter(token_hash=hash_calendar_token(token), user__is_active=True)
+            .first()
+        )
+        return found.user if found else None
+
+    def reset(self) -> str:
+        return CalendarToken.issue(self.user)
 
 
 # --- What members may read ------------------------------------------------------------------

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 
 
 class UpeConferConfig(AppConfig):
@@ -6,3 +7,9 @@ class UpeConferConfig(AppConfig):
 
     name = "upe_confer"
     verbose_name = "UPE Confer"
+
+
+class ConferAdminConfig(AdminConfig):
+    """Django's admin with our hardened site (upe_confer/admin_site.py) as `admin.site`."""
+
+    default_site = "upe_confer.admin_site.ConferAdminSite"

@@ -11,6 +11,20 @@ Two formats:
 
 `fingerprint()` summarizes a database (rows and a checksum per model) so a restore can be checked
 against the source: `manage.py fingerprint` before the backup and after the restore.
+
+What a backup leaves out and how it is kept (issue 16):
+
+- Sign-in sessions and sign-in attempt counters are never written (NOT_BACKED_UP): a copy of a
+  session would sign its reader in as that person, and both are re-made by signing in. Password
+  hashes stay (otherwise every member would have to reset), and so do calendar tokens, which
+  are stored as hashes only (subscribed links keep working after a restore).
+- The file is created with mode 0600, never readable by other accounts on the machine.
+- It is one envelope: a first line naming the format, a header with the SHA-256 of the payload
+  and whether it is encrypted, then the payload (pg_dump's custom format or gzipped JSON).
+  With BACKUP_ENCRYPTION_KEY set the payload is encrypted with Fernet (AES-128-CBC and
+  HMAC-SHA256, from `cryptography`): unreadable without the key, and any change to the file
+  is detected. `restore` checks the checksum (and the HMAC) before it touches the database and
+  refuses a damaged or altered file. Backups written before the envelope still restore.
 """
 
 import datetime
@@ -20,9 +34,13 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
@@ -33,6 +51,14 @@ from django.db.models import Model
 from django.test.utils import override_settings
 
 PG_CUSTOM_MAGIC = b"PGDMP"
+ENVELOPE_MAGIC = b"UPE-CONFER-BACKUP 1\n"
+# Rows a backup never holds (app_label.model_name): see the module's docstring.
+NOT_BACKED_UP = {
+    "sessions.session",
+    "axes.accessattempt",
+    "axes.accessattemptexpiration",
+    "axes.accessfailurelog",
+}
 # `migrate` writes these rows into a brand-new database: a database holding only these is empty.
 WRITTEN_BY_MIGRATE = (ContentType, Permission)
 
@@ -93,14 +119,20 @@ def rows_in_the_way(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     return counts
 
 
+def backed_up(model: type[Model]) -> bool:
+    return model._meta.label_lower not in NOT_BACKED_UP
+
+
 def fingerprint(using: str = DEFAULT_DB_ALIAS, registry=apps) -> dict[str, dict[str, int | str]]:
     """Rows and a SHA-256 of their content (every field, primary keys included), per model
-    label; `fingerprint_by_table` keys them by table, which survives a model moving app."""
+    label, of what a backup holds; `fingerprint_by_table` keys every table by its name, which
+    survives a model moving app."""
     return {
         model._meta.label: entry
         for model, entry in sorted(
             _fingerprints(using, registry), key=lambda pair: pair[0]._meta.label
         )
+        if backed_up(model)
     }
 
 
@@ -135,20 +167,84 @@ def _fingerprints(using: str, registry):
         yield model, {"rows": count, "sha256": digest.hexdigest()}
 
 
-def backup(path: Path, fmt: str, using: str = DEFAULT_DB_ALIAS) -> None:
-    if fmt == "pg":
-        if not is_postgresql(using):
-            raise ValueError("The pg format needs PostgreSQL; use --format json.")
-        subprocess.run(
-            ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(path)],
-            env=libpq_environment(using),
-            check=True,
-        )
-        return
-    check_json_name(path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "wt", encoding="utf-8") as stream:
-        serializers.serialize("json", every_row(using), stream=stream, cls=ExactJSONEncoder)
+class BackupKeyMissing(Exception):
+    """An encrypted backup and no key to read it."""
+
+
+def fernet() -> MultiFernet | None:
+    """The backup key(s) from BACKUP_ENCRYPTION_KEY (comma-separated: the first encrypts, any
+    decrypts, so an old backup still restores after the key is changed), or None."""
+    keys = [key.strip() for key in settings.BACKUP_ENCRYPTION_KEY.split(",") if key.strip()]
+    if not keys:
+        return None
+    try:
+        return MultiFernet([Fernet(key) for key in keys])
+    except ValueError:
+        raise ValueError(
+            "BACKUP_ENCRYPTION_KEY is not a valid key: make one with python -c "
+            "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+        ) from None
+
+
+@contextmanager
+def private_directory():
+    """A temporary directory only this account can read (mkdtemp makes it 0700)."""
+    directory = Path(tempfile.mkdtemp(prefix="upe-confer-backup-"))
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def write_private(path: Path, *chunks: bytes) -> None:
+    """Create path (never overwriting) readable and writable by its owner only."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as stream:
+        os.fchmod(stream.fileno(), 0o600)  # whatever the umask
+        for chunk in chunks:
+            stream.write(chunk)
+
+
+def backup(path: Path, fmt: str, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Write the backup to path (mode 0600); returns whether it is encrypted."""
+    if fmt == "pg" and not is_postgresql(using):
+        raise ValueError("The pg format needs PostgreSQL; use --format json.")
+    keys = fernet()
+    with private_directory() as directory:
+        dump = directory / ("dump" if fmt == "pg" else "dump.json.gz")
+        if fmt == "pg":
+            skipped = [
+                f"--exclude-table-data={model._meta.db_table}"
+                for model in all_models()
+                if not backed_up(model)
+            ]
+            subprocess.run(
+                [
+                    "pg_dump",
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    *skipped,
+                    "--file",
+                    str(dump),
+                ],
+                env=libpq_environment(using),
+                check=True,
+            )
+        else:
+            with gzip.open(dump, "wt", encoding="utf-8") as stream:
+                serializers.serialize("json", every_row(using), stream=stream, cls=ExactJSONEncoder)
+        payload = dump.read_bytes()
+    if keys is not None:
+        payload = keys.encrypt(payload)
+    header = {
+        "format": fmt,
+        "encrypted": keys is not None,
+        "sha256": hashlib.sha256(payload).hexdigest(),
+        "written_at": datetime.datetime.now(datetime.UTC).isoformat(),
+    }
+    write_private(path, ENVELOPE_MAGIC, json.dumps(header).encode() + b"\n", payload)
+    return keys is not None
 
 
 class ExactJSONEncoder(DjangoJSONEncoder):
@@ -166,6 +262,8 @@ def every_row(using: str = DEFAULT_DB_ALIAS):
     for model in apps.get_models():
         if model._meta.proxy or not router.allow_migrate_model(using, model):
             continue
+        if not backed_up(model):
+            continue
         queryset = model._base_manager.using(using).order_by(model._meta.pk.name)
         yield from queryset.iterator(chunk_size=2000)
 
@@ -181,12 +279,59 @@ def backup_format_of(path: Path) -> str:
         return "pg" if stream.read(len(PG_CUSTOM_MAGIC)) == PG_CUSTOM_MAGIC else "json"
 
 
+def open_envelope(path: Path, directory: Path) -> tuple[Path, bool]:
+    """Check a backup's integrity, decrypt it if need be, and return the plain dump (written in
+    `directory`) and whether it was encrypted. Raises RestoreRefused with what is wrong."""
+    with open(path, "rb") as stream:
+        if stream.read(len(ENVELOPE_MAGIC)) != ENVELOPE_MAGIC:
+            return path, False  # written before backups had an envelope
+        try:
+            header = json.loads(stream.readline())
+            fmt, encrypted, expected = header["format"], header["encrypted"], header["sha256"]
+        except (ValueError, KeyError, TypeError):
+            raise RestoreRefused(
+                f"{path} is damaged: its header cannot be read. Nothing was restored."
+            ) from None
+        payload = stream.read()
+    if fmt not in ("pg", "json") or hashlib.sha256(payload).hexdigest() != expected:
+        raise RestoreRefused(
+            f"{path} is damaged or was changed after it was written: its checksum does not "
+            "match. Nothing was restored; use another copy of the backup."
+        )
+    if encrypted:
+        keys = fernet()
+        if keys is None:
+            raise RestoreRefused(
+                f"{path} is encrypted: set BACKUP_ENCRYPTION_KEY to the key it was written with."
+            )
+        try:
+            payload = keys.decrypt(payload)
+        except InvalidToken:
+            raise RestoreRefused(
+                f"{path} cannot be decrypted with BACKUP_ENCRYPTION_KEY: either the key is not "
+                "the one it was written with, or the file was altered. Nothing was restored."
+            ) from None
+    plain = directory / ("dump" if fmt == "pg" else "dump.json.gz")
+    write_private(plain, payload)
+    return plain, encrypted
+
+
 def restore(path: Path, using: str = DEFAULT_DB_ALIAS) -> str:
     """Load a backup into an empty database; returns the format it was in."""
+    try:
+        fernet()  # a malformed key is said before anything else
+    except ValueError as error:
+        raise RestoreRefused(str(error)) from None
+    with private_directory() as directory:
+        plain, _ = open_envelope(path, directory)
+        return _restore_plain(plain, using, name=path)
+
+
+def _restore_plain(path: Path, using: str, name: Path) -> str:
     fmt = backup_format_of(path)
     if fmt == "pg" and not is_postgresql(using):
         raise RestoreRefused(
-            f"{path} was written by pg_dump: restore it into a PostgreSQL database "
+            f"{name} was written by pg_dump: restore it into a PostgreSQL database "
             "(DATABASE_URL=postgres://...)."
         )
     if fmt == "pg" and not pg_tools_available():

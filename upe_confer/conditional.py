@@ -30,6 +30,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import http_date
 
 PAGE_CACHE_SECONDS = 10 * 60
@@ -129,3 +130,36 @@ def render_or_reuse(request, view, args, kwargs, etag: str, timeout: int) -> Htt
     ):
         cache.set(key, (response.content, response["Content-Type"]), timeout)
     return response
+
+
+def signed_in(request: HttpRequest) -> bool:
+    """Whether the request is a signed-in user's, without loading a session nobody sent."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return False
+    unsure = isinstance(user, SimpleLazyObject) and not hasattr(request, "_cached_user")
+    if unsure and settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    return user.is_authenticated
+
+
+# Pages that carry a secret in their address or their form (sign-in, password reset links).
+SECRET_PATH_PREFIXES = ("/accounts/",)
+
+
+def private_pages(get_response: Callable[[HttpRequest], HttpResponse]):
+    """`Cache-Control: private, no-store` on every page a signed-in user gets (it may show drafts,
+    the record of other units, a calendar link) and on the sign-in and password pages: no
+    browser, proxy or back button keeps them. Cached member pages keep their ETag, so a 304 still
+    saves the work on the server; the browser just does not keep a copy on disk.
+
+    Anonymous requests without a session cookie are not looked at, so public pages keep their
+    caching (and no needless `Vary: Cookie`)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if signed_in(request) or request.path.startswith(SECRET_PATH_PREFIXES):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    return middleware

@@ -63,6 +63,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.STAFF: [
         "confer.*",
         "members.*",
+        # Sign-in lockouts (django-axes): see them, and lift one by deleting it.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
     ],
     Role.MEMBER: ["members.read_members_only_update"],
 }

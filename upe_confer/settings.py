@@ -4,6 +4,7 @@ Local defaults are safe and need nothing: a SQLite file, DEBUG off unless asked 
 a throwaway secret key that is refused when DEBUG is off outside tests.
 """
 
+import datetime
 import sys
 from pathlib import Path
 
@@ -25,18 +26,28 @@ PRODUCTION = not DEBUG and not TESTING
 
 LOCAL_SECRET_KEY = "local-development-only-not-a-secret"
 SECRET_KEY = env.str("SECRET_KEY", default=LOCAL_SECRET_KEY)
+MAKE_A_SECRET_KEY = "SECRET_KEY=\"$(python -c 'import secrets; print(secrets.token_urlsafe(50))')\""
 if PRODUCTION and SECRET_KEY in ("", LOCAL_SECRET_KEY):
     raise ImproperlyConfigured(
         "SECRET_KEY is not set. With DEBUG off, UPE Confer needs a real secret key from the "
-        "environment, the same on every app server, e.g. "
-        "SECRET_KEY=\"$(python -c 'import secrets; print(secrets.token_urlsafe(50))')\". "
+        f"environment, the same on every app server, e.g. {MAKE_A_SECRET_KEY}. "
         "For local work set DEBUG=true (scripts/run does)."
+    )
+# What Django's deploy check calls strong (security.W009): 50 characters or more, at least 5
+# different ones, not a key Django generated for a development project.
+if PRODUCTION and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak: it signs sign-in sessions and password-reset links, so it needs "
+        "at least 50 characters of which at least 5 differ, and must not be a development key "
+        f"(django-insecure-…). Make one with {MAKE_A_SECRET_KEY}."
     )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "upe_confer.apps.ConferAdminConfig",  # django.contrib.admin, hardened (admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,6 +55,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    "axes",
     "sessions.apps.SessionsConfig",
     "members.apps.MembersConfig",
     "upe_confer.apps.UpeConferConfig",
@@ -51,15 +63,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "upe_confer.malformed.refuse_nul_characters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "upe_confer.conditional.private_pages",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a refused sign-in into the lockout page (upe_confer/signin.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "upe_confer.urls"
@@ -123,6 +139,28 @@ STORAGES = {
         )
     },
 }
+
+# Sign-in throttling (django-axes, upe_confer/signin.py): after AXES_FAILURE_LIMIT wrong
+# passwords for one username, or from one address, signing in is paused for AXES_LOCKOUT_MINUTES
+# (each try meanwhile starts the wait again), on the site and the admin alike. Attempts are
+# counted in the database, so every app server shares them; Staff lift a lockout in the admin.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "upe_confer.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "upe_confer.signin.client_ip"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_VERBOSE = False
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+
+# Backups (upe_confer/backup.py) are encrypted with this Fernet key when it is set; several keys,
+# comma-separated, let an old backup be read after the key changes (the first one encrypts).
+BACKUP_ENCRYPTION_KEY = env.str("BACKUP_ENCRYPTION_KEY", default="")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "members:signed_in"
@@ -193,7 +231,7 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
-    if env.bool("BEHIND_PROXY", default=False):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Everything to stdout, where the process manager (systemd, a container runtime) collects it.
@@ -222,5 +260,7 @@ LOGGING = {
         # A request for a host we do not serve is a scanner, not an error of ours: the access
         # log shows its 400 already, without a traceback each time.
         "django.security.DisallowedHost": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        # django-axes logs every sign-in at INFO; failures and lockouts are WARNING.
+        "axes": {"handlers": [], "level": "WARNING", "propagate": True},
     },
 }

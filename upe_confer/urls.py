@@ -5,10 +5,6 @@ from django.views.generic import RedirectView
 from members import views as members_views
 from upe_confer.health import healthz
 
-admin.site.site_header = "UPE Confer"
-admin.site.site_title = "UPE Confer"
-admin.site.index_title = "The meet-and-confer record"
-
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Before the admin's own pages: the reports live beside them, under the admin's sign-in.
@@ -19,6 +15,12 @@ urlpatterns = [
         RedirectView.as_view(url="/admin/reports/%(rest)s", query_string=True),
     ),
     path("admin/", admin.site.urls),
+    # Before Django's own: the reset mail is sent after the answer (members.views).
+    path(
+        "accounts/password_reset/",
+        members_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("agent/", include("sessions.urls")),
     path("calendar/", include("sessions.calendar.urls")),

@@ -1,23 +1,25 @@
 """A personal iCalendar feed: scheduled sessions and the due dates of one's commitments.
 
 Calendar clients cannot sign in, so the feed sits behind a secret token in its URL (one per
-user, resettable). Its addresses are in sessions/calendar/urls.py.
+user, resettable, stored only as a hash: shown once, when made). What the feed holds is decided
+at each request by the same roles and unit rules as the pages (sessions/access.py): someone who
+loses a role loses its sessions from an existing link too. Its addresses are in
+sessions/calendar/urls.py.
 """
 
 import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from icalendar import Calendar, Event
 
-from ..access import sessions_on_calendar_of
+from ..access import sessions_on_calendar_of, sessions_readable_by
 from ..models import CalendarToken, Commitment, Session
 
 UID_DOMAIN = "upe-confer"
@@ -38,10 +40,15 @@ def sessions_for(user, today: datetime.date):
 
 
 def commitments_for(user):
-    """The open commitments the user follows up that have a due date."""
+    """The open commitments the user follows up that have a due date, of sessions they may
+    read."""
     return (
         Commitment.objects.open()
-        .filter(owner=user, due_date__isnull=False)
+        .filter(
+            owner=user,
+            due_date__isnull=False,
+            agenda_item__session__in=sessions_readable_by(user).values("pk"),
+        )
         .select_related("agenda_item__session", "agenda_item__topic")
         .order_by("due_date", "pk")
     )
@@ -98,14 +105,14 @@ def build_calendar(user, today: datetime.date) -> Calendar:
 
 @require_GET
 def feed(request: HttpRequest, token: str) -> HttpResponse:
-    calendar_token = get_object_or_404(
-        CalendarToken.objects.select_related("user"), token=token, user__is_active=True
-    )
-    body = build_calendar(calendar_token.user, timezone.localdate()).to_ical()
+    user = CalendarToken.active_user_for(token)
+    if user is None:
+        raise Http404
+    body = build_calendar(user, timezone.localdate()).to_ical()
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="upe-confer.ics"'
-    # The URL is a secret: keep it out of shared caches.
-    response["Cache-Control"] = "private, max-age=900"
+    # The URL is a secret and the feed names other people's sessions: nobody keeps a copy.
+    response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -113,14 +120,24 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_GET
 def settings_page(request: HttpRequest) -> HttpResponse:
-    calendar_token = CalendarToken.for_user(request.user)
-    feed_url = request.build_absolute_uri(reverse("calendar:feed", args=[calendar_token.token]))
-    return render(request, "sessions/calendar.html", {"feed_url": feed_url})
+    existing = CalendarToken.objects.filter(user=request.user).first()
+    return render(request, "sessions/calendar.html", {"existing": existing})
 
 
 @login_required
 @require_POST
 def reset(request: HttpRequest) -> HttpResponse:
-    CalendarToken.for_user(request.user).reset()
-    messages.success(request, "Your calendar link was reset; the old one no longer works.")
-    return redirect("calendar:settings")
+    """Make a new link (the old one, if any, stops working) and show it: this once only, since
+    only its hash is kept. The page is not stored by the browser (private, no-store)."""
+    had_one = CalendarToken.objects.filter(user=request.user).exists()
+    token = CalendarToken.issue(request.user)
+    feed_url = request.build_absolute_uri(reverse("calendar:feed", args=[token]))
+    return render(
+        request,
+        "sessions/calendar.html",
+        {
+            "feed_url": feed_url,
+            "existing": CalendarToken.objects.get(user=request.user),
+            "replaced": had_one,
+        },
+    )

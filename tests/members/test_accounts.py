@@ -113,7 +113,40 @@ def test_member_resets_password_by_email_and_signs_in(client, roles):
         {"new_password1": "a long new passphrase", "new_password2": "a long new passphrase"},
     )
     assert done.status_code == 302
-    assert client.login(username=member.username, password="a long new passphrase")
+    signed_in = client.post(
+        reverse("login"), {"username": member.username, "password": "a long new passphrase"}
+    )
+    assert signed_in.status_code == 302 and signed_in.wsgi_request.user == member
+
+
+def reset_answer(email: str):
+    """The view's answer, before the server has sent it (and closed it)."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    from members.views import PasswordResetView
+
+    request = RequestFactory().post(reverse("password_reset"), {"email": email})
+    request.session = SessionStore()
+    request._dont_enforce_csrf_checks = True
+    return PasswordResetView.as_view()(request)
+
+
+def test_the_reset_mail_goes_out_only_after_the_answer(roles):
+    create_member_account("ann@example.org", "Ann")
+    answer = reset_answer("ann@example.org")
+    assert answer.status_code == 302 and mail.outbox == []  # the visitor is answered first
+    answer.close()  # what the WSGI server does once the response is sent
+    assert [message.to for message in mail.outbox] == [["ann@example.org"]]
+
+
+def test_known_and_unknown_addresses_get_the_same_answer(roles):
+    create_member_account("ann@example.org", "Ann")
+    known, unknown = reset_answer("ann@example.org"), reset_answer("nobody@example.org")
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    assert known.content == unknown.content
+    unknown.close()
+    assert mail.outbox == []
 
 
 def test_signed_in_member_reads_members_only_updates(client, roles):

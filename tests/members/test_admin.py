@@ -79,3 +79,41 @@ def test_attendance_added_in_the_admin_makes_open_session_forms_stale(admin_clie
     )
     assert response.status_code == 302
     assert Session.objects.get(pk=session.pk).version == session.version + 1
+
+
+@pytest.mark.parametrize("kind", ["unit", "topic"])
+def test_a_unit_or_topic_named_only_by_a_published_update_is_not_deleted(admin_client, kind):
+    from members.models import Update
+    from sessions.models import BargainingUnit, Topic
+    from tests.factories import TopicFactory
+
+    unit = BargainingUnitFactory(code="077")
+    topic = TopicFactory(name="Telework stipend")
+    UpdateFactory(units=[unit], topics=[topic], title="Telework stipend agreed")
+    target, model = (unit, BargainingUnit) if kind == "unit" else (topic, Topic)
+    opts = model._meta
+    delete = reverse(f"admin:{opts.app_label}_{opts.model_name}_delete", args=[target.pk])
+
+    response = admin_client.post(delete, {"post": "yes"})
+
+    assert response.status_code == 200
+    assert "Nothing was deleted" in response.text
+    assert "Published update: Telework stipend agreed" in response.text
+    assert model.objects.filter(pk=target.pk).exists()
+    changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    admin_client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [target.pk], "post": "yes"}
+    )
+    assert model.objects.filter(pk=target.pk).exists()
+    assert Update.objects.get().units.get() == unit
+
+
+def test_a_unit_named_only_by_a_draft_can_be_deleted(admin_client):
+    from members.models import Update
+    from sessions.models import BargainingUnit
+
+    unit = BargainingUnitFactory(code="078")
+    UpdateFactory(units=[unit], status=Update.Status.DRAFT)
+    delete = reverse("admin:confer_bargainingunit_delete", args=[unit.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not BargainingUnit.objects.filter(code="078").exists()

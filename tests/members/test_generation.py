@@ -244,3 +244,44 @@ def test_regeneration_needs_confirmation_and_does_not_drop_edits_silently(commun
     communications_client.post(url, {"confirm": "on"})
     update.refresh_from_db()
     assert "New next steps." in update.body
+
+
+def test_agent_text_reads_as_typed_never_as_markdown():
+    from members.generation import escape_markdown, generate_text, session_for_generation
+    from members.models import render_markdown
+    from tests.factories import AdvocateFactory
+
+    session = SessionFactory(
+        summary="# Not a heading\nSee [the memo](https://evil.example) and <https://x.example>",
+        next_steps="1. not a list\n- nor this\n    not code either",
+    )
+    item = AgendaItemFactory(
+        session=session, title="**Bold** claim", discussion="A | B | C\n=== and ~~gone~~"
+    )
+    PositionFactory(agenda_item=item, statement="_Only_ 5 * 3 &amp; `code`")
+    CommitmentFactory(agenda_item=item, description="![img](https://evil.example/x.png)")
+    AttendanceFactory(session=session, advocate=AdvocateFactory(name="Ana *Star* Ruiz"))
+
+    _, body = generate_text(session_for_generation(session.pk))
+    html_body = render_markdown(body)
+
+    assert "<a " not in html_body and "<img" not in html_body
+    assert "<strong>Bold</strong>" not in html_body and "<em>" not in html_body.split("UPE")[0]
+    assert "<h1>" not in html_body and "<code>" not in html_body and "<del>" not in html_body
+    assert "<table>" not in html_body and "<ol>" not in html_body
+    text = html.unescape(html_body)
+    for typed in [
+        "# Not a heading",
+        "[the memo](https://evil.example)",
+        "<https://x.example>",
+        "1. not a list",
+        "**Bold** claim",
+        "_Only_ 5 * 3 &amp; `code`",
+        "![img](https://evil.example/x.png)",
+        "Ana *Star* Ruiz",
+        "~~gone~~",
+    ]:
+        assert typed in text, typed
+    assert escape_markdown("Plain words, with commas. And 2024 numbers") == (
+        "Plain words, with commas. And 2024 numbers"
+    )

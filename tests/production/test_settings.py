@@ -1,5 +1,7 @@
 """Production settings come from the environment only, and Django's deploy checks pass."""
 
+import pytest
+
 from tests.production.environment import manage, production_env
 
 
@@ -29,6 +31,22 @@ def test_production_refuses_the_local_placeholder_secret_key():
     result = manage("check", env=env, check=False)
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "short-but-random-Xk29",  # under 50 characters
+        "a" * 60,  # long, but one character
+        "abab" * 20,  # fewer than 5 different characters
+        "django-insecure-" + "k3Jx9-QpL2mZ" * 5,  # a development project's key
+    ],
+)
+def test_production_refuses_a_weak_secret_key(weak):
+    result = manage("check", env=production_env(SECRET_KEY=weak), check=False)
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak" in result.stderr
+    assert weak not in result.stderr  # the key itself is never printed
 
 
 def test_debug_runs_need_no_secret_key():

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
 
-from sessions.models import CalendarToken, Session
+from sessions.models import CalendarToken, Session, hash_calendar_token
 from tests.factories import (
     AgendaItemFactory,
     BargainingUnitFactory,
@@ -31,12 +31,15 @@ def frozen_today():
 
 
 @pytest.fixture
-def agent(db):
-    return UserFactory(username="agent", email="agent@upe.example")
+def agent(roles):
+    user = UserFactory(username="agent", email="agent@upe.example")
+    user.groups.add(roles[Role.BUSINESS_AGENT])
+    return user
 
 
 def feed_url(user) -> str:
-    return reverse("calendar:feed", args=[CalendarToken.for_user(user).token])
+    """A new link for the user (the one before stops working)."""
+    return reverse("calendar:feed", args=[CalendarToken.issue(user)])
 
 
 def scene(agent):
@@ -55,11 +58,19 @@ def scene(agent):
     )
     SessionFactory(date=datetime.date(2024, 6, 25), status=Session.Status.SCHEDULED)  # not his
     SessionFactory(date=datetime.date(2024, 5, 1), status=Session.Status.HELD, units=[unit])
+    item = AgendaItemFactory(session=timed)
     mine = CommitmentFactory(
-        owner=agent, description="Send the volunteer list", due_date=datetime.date(2024, 6, 15)
+        agenda_item=item,
+        owner=agent,
+        description="Send the volunteer list",
+        due_date=datetime.date(2024, 6, 15),
     )
-    CommitmentFactory(owner=agent, due_date=None, trigger="after training")  # no date yet
-    CommitmentFactory(due_date=datetime.date(2024, 6, 15))  # someone else's
+    CommitmentFactory(
+        agenda_item=item, owner=agent, due_date=None, trigger="after training"
+    )  # no date yet
+    CommitmentFactory(agenda_item=item, due_date=datetime.date(2024, 6, 15))  # someone else's
+    # His, on a session of a unit he does not work for: the pages would not show it to him.
+    CommitmentFactory(owner=agent, due_date=datetime.date(2024, 6, 16))
     return timed, all_day, mine
 
 
@@ -119,21 +130,74 @@ def test_staff_see_every_scheduled_session(client, roles):
 
 def test_a_wrong_token_is_refused(client, agent):
     scene(agent)
-    CalendarToken.for_user(agent)
+    CalendarToken.issue(agent)
     assert client.get(reverse("calendar:feed", args=["not-the-token"])).status_code == 404
+
+
+def new_link_from_the_page(client) -> str:
+    response = client.post(reverse("calendar:reset"))
+    assert response.status_code == 200
+    assert "shown only this once" in response.text
+    assert "no-store" in response["Cache-Control"]
+    return response.context["feed_url"].removeprefix("http://testserver")
+
+
+def test_the_link_is_shown_once_when_made_and_works(client, agent):
+    scene(agent)
+    client.force_login(agent)
+    assert "You have no calendar link yet" in client.get(reverse("calendar:settings")).text
+    url = new_link_from_the_page(client)
+
+    page = client.get(reverse("calendar:settings"))
+    assert url not in page.text
+    assert "You made a calendar link on June 1, 2024" in page.text
+    assert "Make a new calendar link" in page.text
+    client.logout()
+    assert len(parse(client.get(url)).walk("VEVENT")) == 3
+
+
+def test_only_the_tokens_hash_is_stored(client, agent):
+    client.force_login(agent)
+    url = new_link_from_the_page(client)
+    token = url.rsplit("/", 1)[-1].removesuffix(".ics")
+    stored = CalendarToken.objects.get(user=agent)
+    assert stored.token_hash == hash_calendar_token(token)
+    assert token not in str(CalendarToken.objects.values().get())
 
 
 def test_a_reset_token_is_refused_and_the_new_one_works(client, agent):
     old = feed_url(agent)
     client.force_login(agent)
-    page = client.get(reverse("calendar:settings"))
-    assert old in page.content.decode()
     assert client.get(reverse("calendar:reset")).status_code == 405
-    response = client.post(reverse("calendar:reset"))
-    assert response.status_code == 302
+    assert "the old one no longer works" in client.post(reverse("calendar:reset")).text
+    new = new_link_from_the_page(client)
     client.logout()
     assert client.get(old).status_code == 404
-    assert client.get(feed_url(agent)).status_code == 200
+    assert client.get(new).status_code == 200
+
+
+def test_an_agent_removed_from_the_role_loses_the_sessions_from_an_existing_link(
+    client, agent, roles
+):
+    scene(agent)
+    url = feed_url(agent)
+    assert len(parse(client.get(url)).walk("VEVENT")) == 3
+
+    agent.groups.remove(roles[Role.BUSINESS_AGENT])  # still assigned to unit 008
+
+    events = parse(client.get(url)).walk("VEVENT")
+    assert events == []
+    assert b"County Administration Center" not in client.get(url).content
+
+
+def test_staff_removed_from_the_role_see_only_what_their_role_now_allows(client, roles):
+    staffer = UserFactory(username="staffer")
+    staffer.groups.add(roles[Role.STAFF])
+    SessionFactory(date=datetime.date(2024, 6, 25), status=Session.Status.SCHEDULED)
+    url = feed_url(staffer)
+    assert len(parse(client.get(url)).walk("VEVENT")) == 1
+    staffer.groups.set([roles[Role.MEMBER]])
+    assert parse(client.get(url)).walk("VEVENT") == []
 
 
 def test_an_inactive_users_feed_is_refused(client, agent):
@@ -150,12 +214,20 @@ def test_the_calendar_page_needs_a_login(client):
     assert not CalendarToken.objects.exists()
 
 
-def test_an_agent_sees_sessions_of_units_he_attends_as_staff(client, agent):
+def test_a_reader_of_every_unit_sees_the_sessions_they_attend_as_staff(client, roles):
+    reader = UserFactory(username="comms")
+    reader.groups.add(roles[Role.COMMUNICATIONS])
+    session = SessionFactory(date=datetime.date(2024, 6, 25), status=Session.Status.SCHEDULED)
+    session.upe_staff.add(reader)
+    SessionFactory(date=datetime.date(2024, 6, 26), status=Session.Status.SCHEDULED)  # not there
+    events = parse(client.get(feed_url(reader))).walk("VEVENT")
+    assert [str(e["UID"]) for e in events] == [f"session-{session.pk}@upe-confer"]
+
+
+def test_an_agent_at_another_units_session_does_not_get_it(client, agent):
     session = SessionFactory(date=datetime.date(2024, 6, 25), status=Session.Status.SCHEDULED)
     session.upe_staff.add(agent)
-    AgendaItemFactory(session=session)
-    events = parse(client.get(feed_url(agent))).walk("VEVENT")
-    assert [str(e["UID"]) for e in events] == [f"session-{session.pk}@upe-confer"]
+    assert parse(client.get(feed_url(agent))).walk("VEVENT") == []
 
 
 def test_feed_runs_a_constant_number_of_queries(client, agent, django_assert_max_num_queries):
@@ -170,7 +242,11 @@ def test_feed_runs_a_constant_number_of_queries(client, agent, django_assert_max
             status=Session.Status.SCHEDULED,
             units=[unit],
         )
-        CommitmentFactory(owner=agent, due_date=datetime.date(2024, 7, 1))
+        CommitmentFactory(
+            agenda_item=AgendaItemFactory(session=SessionFactory(units=[unit])),
+            owner=agent,
+            due_date=datetime.date(2024, 7, 1),
+        )
     with django_assert_max_num_queries(len(few)):
         assert len(parse(client.get(url)).walk("VEVENT")) == 3 + 20
 

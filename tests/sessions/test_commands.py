@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
@@ -8,7 +9,10 @@ pytestmark = pytest.mark.django_db
 def test_local_admin_prints_a_login_that_works(capsys, client):
     call_command("local_admin", "--password", "s3cret-local")
     assert "user 'admin', password 's3cret-local'" in capsys.readouterr().out
-    assert client.login(username="admin", password="s3cret-local")
+    signed_in = client.post(
+        reverse("admin:login"), {"username": "admin", "password": "s3cret-local", "next": "/admin/"}
+    )
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/admin/"
     assert get_user_model().objects.get(username="admin").is_superuser
 
 

@@ -92,3 +92,35 @@ def test_moving_advocates_into_the_record_keeps_every_row_history_record_and_gra
     assert advocate_permissions and advocate_permissions == set(
         Permission.objects.filter(content_type__app_label="confer", codename__endswith="advocate")
     )
+
+
+BEFORE_HASHING = [("confer", "0004_permissions_for_units_follow_up_and_reports")]
+
+
+def test_hashing_calendar_tokens_keeps_existing_links_working_and_can_be_undone(client):
+    from django.urls import reverse
+
+    from sessions.models import CalendarToken, hash_calendar_token
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="subscriber")
+    executor = migrate(BEFORE_HASHING)
+    old_apps = executor.loader.project_state(BEFORE_HASHING).apps
+    OldToken = old_apps.get_model("confer", "CalendarToken")
+    OldToken.objects.create(user_id=user.pk, token="an-existing-link-token")
+    OldToken.objects.create(user_id=UserFactory(username="another").pk, token="another-token")
+
+    migrate()
+    stored = CalendarToken.objects.get(user=user)
+    assert stored.token_hash == hash_calendar_token("an-existing-link-token")
+    feed = reverse("calendar:feed", args=["an-existing-link-token"])
+    assert client.get(feed).status_code == 200
+
+    executor = migrate(BEFORE_HASHING)  # back: new tokens, since a hash cannot be undone
+    tokens = set(
+        executor.loader.project_state(BEFORE_HASHING)
+        .apps.get_model("confer", "CalendarToken")
+        .objects.values_list("token", flat=True)
+    )
+    assert len(tokens) == 2 and "an-existing-link-token" not in tokens
+    migrate()

@@ -186,6 +186,50 @@ ACTIONS = {
         None,
         [LOGIN, LOGIN, 200, 404, 200, 200],
     ),
+    # Filtered changelists: a lookup on a secret (a token's hash, a password hash, directly or
+    # through a relation) is refused (400) for every role that can open the list at all.
+    "admin calendar tokens filtered by the token": (
+        "get",
+        lambda r: url("admin:confer_calendartoken_changelist") + "?token_hash__startswith=a",
+        None,
+        [LOGIN, LOGIN, 400, 400, 400, 400],
+    ),
+    "admin calendar tokens filtered by a regex on the token": (
+        "get",
+        lambda r: url("admin:confer_calendartoken_changelist") + "?user=1&token_hash__regex=^a",
+        None,
+        [LOGIN, LOGIN, 400, 400, 400, 400],
+    ),
+    "admin sessions filtered by who logged them's password": (
+        "get",
+        lambda r: url("admin:confer_session_changelist") + "?logged_by__password__startswith=md5",
+        None,
+        [LOGIN, LOGIN, 400, 400, 400, 400],
+    ),
+    "admin commitments filtered by the owner's password": (
+        "get",
+        lambda r: url("admin:confer_commitment_changelist") + "?owner__password__regex=.",
+        None,
+        [LOGIN, LOGIN, 400, 400, 400, 400],
+    ),
+    "admin member accounts filtered by password": (
+        "get",
+        lambda r: url("admin:members_memberaccount_changelist") + "?password__startswith=md5",
+        None,
+        [LOGIN, LOGIN, 403, 403, 403, 400],
+    ),
+    "admin users filtered by password": (
+        "get",
+        lambda r: url("admin:auth_user_changelist") + "?password__startswith=md5",
+        None,
+        [LOGIN, LOGIN, 403, 403, 403, 403],
+    ),
+    "admin sign-in lockouts": (
+        "get",
+        lambda r: url("admin:axes_accessattempt_changelist"),
+        None,
+        [LOGIN, LOGIN, 403, 403, 403, 200],
+    ),
 }
 
 MUTATING = {name for name, (method, *_rest) in ACTIONS.items() if method == "post"}

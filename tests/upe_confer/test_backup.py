@@ -113,3 +113,104 @@ def test_backup_never_overwrites_a_file(tmp_path):
 def test_restore_names_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match="No backup at"):
         call_command("restore", tmp_path / "nothing.json")
+
+
+# --- What a backup leaves out, who can read it, and tampering (issue 16) -----------------------
+
+KEY = "Jm2i0c0Nq6qGJ0mQ2VnYp3kT1bq3o8v7P6X4fXw9v2Y="  # a Fernet key (32 bytes, base64)
+OTHER_KEY = "4T0Tq9o1m4kFZpZ0QmC8m0p9mX2rJqk3rR7N7cCk9dA="
+
+
+def signed_in_twice(client) -> list[str]:
+    from django.contrib.sessions.models import Session as LoginSession
+
+    staff = UserFactory(username="staffer", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    client.post("/accounts/login/", {"username": "staffer", "password": "wrong"})
+    return list(LoginSession.objects.values_list("session_key", flat=True))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_backup_is_private_and_holds_no_sign_in(tmp_path, fmt, client, settings):
+    from axes.models import AccessAttempt
+    from django.contrib.sessions.models import Session as LoginSession
+
+    settings.BACKUP_ENCRYPTION_KEY = ""
+    load_demo()
+    keys = signed_in_twice(client)
+    assert keys and AccessAttempt.objects.exists()
+    path = tmp_path / "backup"
+
+    call_command("backup", output=path, format=fmt)
+
+    assert path.stat().st_mode & 0o777 == 0o600
+    with pytest.raises(CommandError):  # never overwritten
+        call_command("backup", output=path, format=fmt)
+    before = fingerprint()
+    assert "sessions.Session" not in before and "axes.AccessAttempt" not in before
+    empty_the_database()
+    call_command("restore", path)
+    assert fingerprint() == before
+    assert not LoginSession.objects.exists() and not AccessAttempt.objects.exists()
+
+
+def test_an_encrypted_backup_reads_as_noise_and_restores_with_the_key(tmp_path, settings, capsys):
+    settings.BACKUP_ENCRYPTION_KEY = KEY
+    load_demo()
+    before = fingerprint()
+    path = tmp_path / "backup"
+    call_command("backup", output=path, format="json")
+    assert "encrypted" in capsys.readouterr().out
+    raw = path.read_bytes()
+    assert b"Jeannine" not in raw and b"\x1f\x8b" not in raw  # no name, no gzip stream
+    assert b'"encrypted": true' in raw.splitlines()[1]
+
+    empty_the_database()
+    settings.BACKUP_ENCRYPTION_KEY = f"{OTHER_KEY},{KEY}"  # a new key; the old one still reads
+    call_command("restore", path)
+    assert fingerprint() == before
+
+
+def test_restore_refuses_an_encrypted_backup_without_the_right_key(tmp_path, settings):
+    settings.BACKUP_ENCRYPTION_KEY = KEY
+    load_demo()
+    path = tmp_path / "backup"
+    call_command("backup", output=path, format="json")
+    empty_the_database()
+    settings.BACKUP_ENCRYPTION_KEY = ""
+    with pytest.raises(CommandError, match="is encrypted: set BACKUP_ENCRYPTION_KEY"):
+        call_command("restore", path)
+    settings.BACKUP_ENCRYPTION_KEY = OTHER_KEY
+    with pytest.raises(CommandError, match="cannot be decrypted with BACKUP_ENCRYPTION_KEY"):
+        call_command("restore", path)
+    assert not Session.objects.exists()
+
+
+def tamper(path, *, fix_checksum: bool, at: int = 2) -> None:
+    import hashlib
+    import json
+
+    magic, header, payload = path.read_bytes().split(b"\n", 2)
+    payload = bytearray(payload)
+    payload[len(payload) // at] ^= 0x01
+    header = json.loads(header)
+    if fix_checksum:
+        header["sha256"] = hashlib.sha256(payload).hexdigest()
+    path.write_bytes(magic + b"\n" + json.dumps(header).encode() + b"\n" + bytes(payload))
+
+
+@pytest.mark.parametrize("encrypted", [False, True])
+def test_restore_refuses_a_tampered_backup(tmp_path, settings, encrypted):
+    settings.BACKUP_ENCRYPTION_KEY = KEY if encrypted else ""
+    load_demo()
+    path = tmp_path / "backup"
+    call_command("backup", output=path, format="json")
+    empty_the_database()
+    tamper(path, fix_checksum=False)
+    with pytest.raises(CommandError, match="damaged or was changed after it was written"):
+        call_command("restore", path)
+    if encrypted:  # whoever fixes the checksum still cannot forge the key's signature
+        tamper(path, fix_checksum=True, at=3)
+        with pytest.raises(CommandError, match="or the file was altered"):
+            call_command("restore", path)
+    assert not Session.objects.exists()

@@ -18,7 +18,7 @@ class Command(BaseCommand):
             "--output",
             "-o",
             type=Path,
-            help="The file to write (default: upe-confer-<date-time>.dump or .json.gz here).",
+            help="The file to write (default: upe-confer-<date-time>.backup here).",
         )
         parser.add_argument(
             "--format",
@@ -32,11 +32,15 @@ class Command(BaseCommand):
         fmt = backup.default_format(database) if format == "auto" else format
         if output is None:
             stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-            output = Path(f"upe-confer-{stamp}.{'dump' if fmt == 'pg' else 'json.gz'}")
+            output = Path(f"upe-confer-{stamp}.backup")
         if output.exists():
             raise CommandError(f"{output} exists already: a backup never overwrites a file.")
         try:
-            backup.backup(output, fmt, using=database)
+            encrypted = backup.backup(output, fmt, using=database)
+        except FileExistsError:
+            raise CommandError(
+                f"{output} exists already: a backup never overwrites a file."
+            ) from None
         except ValueError as error:
             raise CommandError(str(error)) from None
         except subprocess.CalledProcessError as error:
@@ -44,6 +48,12 @@ class Command(BaseCommand):
             raise CommandError(f"pg_dump failed (exit {error.returncode}); see above.") from None
         rows = sum(entry["rows"] for entry in backup.fingerprint(database).values())
         self.stdout.write(
-            f"Wrote {output} ({fmt}, {output.stat().st_size:,} bytes; the database holds "
+            f"Wrote {output} ({fmt}, {'encrypted, ' if encrypted else ''}"
+            f"{output.stat().st_size:,} bytes, readable by this account only; the database holds "
             f"{rows:,} rows). Restore it with: python manage.py restore {output}"
         )
+        if not encrypted:
+            self.stderr.write(
+                "Not encrypted: the file holds password hashes and the whole record. Set "
+                "BACKUP_ENCRYPTION_KEY to encrypt backups (see README, Running in production)."
+            )
