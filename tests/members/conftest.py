@@ -1,4 +1,9 @@
+import email
+import email.policy
+import socket
+
 import pytest
+from aiosmtpd.controller import Controller
 from django.core.cache import cache
 
 from tests.factories import UserFactory
@@ -73,10 +78,6 @@ class SmtpServer:
     refuses any recipient whose address starts with "bounce"."""
 
     def __init__(self):
-        import socket
-
-        from aiosmtpd.controller import Controller
-
         with socket.socket() as probe:  # a free port (aiosmtpd checks it can connect to it)
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -90,9 +91,6 @@ class SmtpServer:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        import email
-        import email.policy
-
         self.messages.append(
             (
                 envelope.rcpt_tos,

@@ -7,6 +7,7 @@ import smtplib
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
 from members import notify
@@ -184,8 +185,6 @@ def test_a_worker_that_dies_mid_batch_is_followed_up_and_nobody_gets_it_twice(
     for n in range(7):
         member_account(f"m{n}@example.org")
     monkeypatch.setattr(notify, "BATCH_SIZE", 3)
-    from django.core.mail.backends.locmem import EmailBackend
-
     original = EmailBackend.send_messages
     monkeypatch.setattr(EmailBackend, "send_messages", lambda self, messages: dies(messages))
     dies = DiesAfter(4)  # the 5th message is in the SMTP server's hands when the worker dies
@@ -221,8 +220,6 @@ class RefusesBounces:
 def test_a_refused_recipient_is_recorded_and_the_batch_goes_on_and_staff_can_resend(
     draft, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from django.core.mail.backends.locmem import EmailBackend
-
     member_account("a@example.org")
     member_account("bounce@example.org")
     member_account("z@example.org")

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from members.models import Delivery
 from members.operations import publish_update
+from members.tasks import enqueue_delivery
 from tests.factories import BargainingUnitFactory, UpdateFactory, member_account
 from tests.production.environment import PG_SERVER_URL, REPO, production_env
 from upe_confer.roles import setup_roles
@@ -84,8 +85,6 @@ def test_publishing_then_two_real_workers_send_each_member_one_email(smtp_server
     publish_update(update, at=timezone.now())  # committed: its on_commit enqueues the task
     # The same update enqueued twice, as a double click or a re-run would: two workers, side
     # by side, each picking one of the tasks.
-    from members.tasks import enqueue_delivery
-
     enqueue_delivery(update.pk)
     # The suite's own test database (pytest-django's test_… name) on the same server.
     url = (
