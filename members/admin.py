@@ -11,7 +11,8 @@ from sessions.admin import BargainingUnitAdmin, TopicAdmin
 from sessions.models import BargainingUnit, Topic
 
 from .forms import RosterImportForm
-from .models import MemberAccount, SiteConfiguration, Update
+from .models import Delivery, MemberAccount, SiteConfiguration, Update
+from .notify import resend_failed
 from .operations import create_member_account, import_member_roster
 
 
@@ -186,3 +187,48 @@ class MemberAccountAdmin(admin.ModelAdmin):
             "title": "Import members from a CSV roster",
         }
         return TemplateResponse(request, "admin/members/memberaccount/import.html", context)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """What was sent, to whom, when, and what failed: one row per member and update. Rows are
+    written by the worker only; Staff may send the failed ones again."""
+
+    list_display = ["email", "update", "status", "sent_at", "attempts", "error_summary"]
+    list_filter = ["status", "update"]
+    list_select_related = ["update"]
+    search_fields = ["email", "update__title"]
+    date_hierarchy = "created_at"
+    actions = ["resend"]
+    fields = [
+        "update",
+        "user",
+        "email",
+        "status",
+        "created_at",
+        "claimed_at",
+        "attempted_at",
+        "attempts",
+        "sent_at",
+        "error",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="error")
+    def error_summary(self, delivery: Delivery) -> str:
+        return delivery.error[:120]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Send the failed ones again", permissions=["change"])
+    def resend(self, request, queryset):
+        count = resend_failed(queryset)
+        self.message_user(
+            request,
+            f"{count} failed email{'s' if count != 1 else ''} queued to be sent again.",
+            messages.SUCCESS if count else messages.WARNING,
+        )

@@ -188,3 +188,27 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         for args, kwargs in self.prepared_mail:
             super().send_mail(*args, **kwargs)
         self.prepared_mail.clear()
+
+
+class SubscriptionForm(forms.Form):
+    """ "My account": which update emails to receive."""
+
+    email_updates = forms.BooleanField(label="Email me when an update is published", required=False)
+    all_units = forms.TypedChoiceField(
+        label="Updates of",
+        choices=[("true", "Every bargaining unit"), ("false", "Only the units I choose below")],
+        coerce=lambda value: value == "true",
+        widget=forms.RadioSelect,
+    )
+    units = forms.ModelMultipleChoiceField(
+        queryset=BargainingUnit.objects.active().order_by("code"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="My units",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("email_updates") and data.get("all_units") is False and not data.get("units"):
+            self.add_error("units", "Choose at least one unit, or every unit.")
+        return data

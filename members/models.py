@@ -314,3 +314,78 @@ def render_markdown(text: str) -> str:
 _markdown = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(
     ["table", "strikethrough"]
 )
+
+
+# --- Telling members: subscriptions and deliveries ----------------------------------------------
+
+
+class Subscription(models.Model):
+    """Which update emails a member receives. A member without a row gets the default: every
+    update of every unit. Choosing units stores one row per unit (the `units` table)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="update_subscription"
+    )
+    email_updates = models.BooleanField("email me when an update is published", default=True)
+    all_units = models.BooleanField(
+        "every unit", default=True, help_text="Updates of every bargaining unit."
+    )
+    units = models.ManyToManyField(
+        BargainingUnit, blank=True, related_name="subscriptions", help_text="Only these units."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "update subscription"
+
+    def __str__(self) -> str:
+        return f"Update emails of {self.user}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class Delivery(models.Model):
+    """One member's email about one update: recorded before it is sent, so that each member
+    gets each update at most once, whatever happens to the workers (see members/notify.py)."""
+
+    Status = DeliveryStatus
+
+    update = models.ForeignKey(Update, on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="update_deliveries"
+    )
+    email = models.EmailField(help_text="The address it was sent to.")
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    # A worker claims a batch (claim, claimed_at), marks each message just before handing it to
+    # the SMTP server (attempted_at), and records the outcome (sent_at or error).
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update", "user"], name="members_delivery_once_per_member"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=DeliveryStatus.values), name="members_delivery_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["update", "status"], name="members_delivery_status_idx"),
+            models.Index(fields=["claim"], name="members_delivery_claim_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.update} to {self.email}"

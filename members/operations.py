@@ -19,7 +19,8 @@ from .generation import (
     summary_for,
     unique_slug,
 )
-from .models import Update
+from .models import Subscription, Update
+from .tasks import enqueue_delivery
 
 
 @transaction.atomic
@@ -74,6 +75,12 @@ def publish_update(update: Update, at: datetime.datetime, now: datetime.datetime
         update.status = Update.Status.SCHEDULED
         update._change_reason = f"Scheduled for {timezone.localtime(at):%Y-%m-%d %H:%M}"
     update.save(update_fields=["status", "publish_at", "updated_at"])
+    # Members hear of it when it goes live, from a worker: now, or at the scheduled time (the
+    # task checks it is still due then). Enqueued once the publication is committed.
+    update_id = update.pk
+    transaction.on_commit(
+        lambda: enqueue_delivery(update_id, at=at if at > now else None), robust=True
+    )
 
 
 @transaction.atomic
@@ -91,6 +98,24 @@ def withdraw_update(update: Update) -> None:
     update.status = Update.Status.WITHDRAWN
     update._change_reason = "Withdrawn"
     update.save(update_fields=["status", "updated_at"])
+
+
+@transaction.atomic
+def set_subscription(user: User, email_updates: bool, all_units: bool = True, units=()) -> None:
+    """What update emails a member receives: none, every unit's, or only these units'."""
+    subscription, _ = Subscription.objects.get_or_create(user=user)
+    subscription.email_updates = email_updates
+    subscription.all_units = all_units
+    subscription.save()
+    subscription.units.set([] if all_units else units)
+
+
+@transaction.atomic
+def unsubscribe(user: User) -> None:
+    """No more update emails (the one-click link); the chosen units are kept for later."""
+    subscription, _ = Subscription.objects.get_or_create(user=user)
+    subscription.email_updates = False
+    subscription.save(update_fields=["email_updates", "updated_at"])
 
 
 def member_group() -> Group:

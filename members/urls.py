@@ -9,6 +9,8 @@ app_name = "members"
 urlpatterns = [
     path("updates/", views.update_list, name="update_list"),
     path("welcome/", views.signed_in, name="signed_in"),
+    path("account/", views.account, name="account"),
+    path("account/unsubscribe/<str:token>/", views.unsubscribe_link, name="unsubscribe"),
     path("updates/search/", views.search, name="search"),
     path(
         "updates/feed/",

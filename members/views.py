@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from sessions.models import BargainingUnit, Session, Topic
@@ -23,16 +24,20 @@ from .forms import (
     PublishForm,
     RegenerateForm,
     SearchForm,
+    SubscriptionForm,
     UpdateFilterForm,
     UpdateForm,
 )
 from .generation import record_change
-from .models import Update
+from .models import Subscription, Update
+from .notify import user_from_unsubscribe_token
 from .operations import (
     generate_update,
     publish_update,
     regenerate_update,
+    set_subscription,
     unpublish_update,
+    unsubscribe,
     withdraw_update,
 )
 
@@ -340,3 +345,43 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         super().form_valid(form)  # prepares the mail: PasswordResetForm.send_mail
         return RedirectThenSend(str(self.get_success_url()), form)
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    """ "My account": which update emails the member receives."""
+    subscription = Subscription.objects.filter(user=request.user).first()
+    if request.method == "POST":
+        form = SubscriptionForm(request.POST)
+        if form.is_valid():
+            set_subscription(
+                request.user,
+                email_updates=form.cleaned_data["email_updates"],
+                all_units=form.cleaned_data["all_units"],
+                units=form.cleaned_data["units"],
+            )
+            messages.success(request, "Your email choices are saved.")
+            return redirect("members:account")
+    else:
+        form = SubscriptionForm(
+            initial={
+                "email_updates": subscription.email_updates if subscription else True,
+                "all_units": "true" if subscription is None or subscription.all_units else "false",
+                "units": subscription.units.all() if subscription else [],
+            }
+        )
+    return render(request, "members/account.html", {"form": form})
+
+
+@csrf_exempt  # the signed token is the credential: mail clients POST it with no cookie (RFC 8058)
+def unsubscribe_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every update email. GET asks to confirm (link checkers and previews open
+    links); POST, from the page or a mail client's one-click button, unsubscribes."""
+    user = user_from_unsubscribe_token(token)
+    if user is None:
+        return render(request, "members/unsubscribe.html", {"invalid": True}, status=400)
+    done = False
+    if request.method == "POST":
+        unsubscribe(user)
+        done = True
+    return render(request, "members/unsubscribe.html", {"email": user.email, "done": done})

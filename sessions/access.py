@@ -8,7 +8,7 @@ user's scope is simply not found (404), never loaded and then refused.
 
 from django.db.models import Q, QuerySet
 
-from .models import BargainingUnit, Session
+from .models import BargainingUnit, Commitment, Session
 
 
 def sees_every_unit(user) -> bool:
@@ -60,3 +60,13 @@ def sessions_on_calendar_of(user) -> QuerySet[Session]:
     return readable.filter(
         pk__in=Session.objects.filter(Q(upe_staff=user) | Q(units__agents=user)).values("pk")
     )
+
+
+def commitments_followed_up_by(user) -> QuerySet[Commitment]:
+    """The commitments whose follow-up falls to the user: every one for those who see every
+    unit, an agent's units' ones (made at their sessions), none for anyone else."""
+    if not user.has_perm("confer.follow_up_commitment"):
+        return Commitment.objects.none()
+    if sees_every_unit(user):
+        return Commitment.objects.all()
+    return Commitment.objects.filter(agenda_item__session__in=_sessions_of_units(units_for(user)))

@@ -644,6 +644,14 @@ class Commitment(models.Model):
         )
 
     @staticmethod
+    def stale_trigger_q(days: int, today: datetime.date) -> Q:
+        """Awaiting a trigger for more than `days` days, counted from its session (as
+        `days_waiting` counts)."""
+        return Commitment.awaiting_trigger_q() & Q(
+            agenda_item__session__date__lt=today - datetime.timedelta(days=days)
+        )
+
+    @staticmethod
     def undated_q() -> Q:
         """Open, and neither a date nor a trigger was given: staff need to find out when."""
         return Commitment.open_q() & Q(due_date__isnull=True, trigger="")

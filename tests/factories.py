@@ -129,3 +129,14 @@ class UpdateFactory(factory.django.DjangoModelFactory):
     def topics(self, create, extracted, **kwargs):
         if create and extracted:
             self.topics.set(extracted)
+
+
+def member_account(email: str, units=None, email_updates: bool = True):
+    """A member (the Member group) with an email; `units` chooses their update units (default:
+    no choice made, i.e. every unit)."""
+    from members.operations import create_member_account, set_subscription
+
+    user = create_member_account(email)
+    if units is not None or not email_updates:
+        set_subscription(user, email_updates, all_units=units is None, units=units or [])
+    return user

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "axes",
+    "django_tasks_db",
     "sessions.apps.SessionsConfig",
     "members.apps.MembersConfig",
     "upe_confer.apps.UpeConferConfig",
@@ -198,6 +199,11 @@ if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend
         "password": env.str("SMTP_PASSWORD", default=""),
         "use_tls": env.bool("SMTP_USE_TLS", default=True),
     }
+# Background work (django.tasks): rows in the database, run by `manage.py db_worker` processes.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The site's public address, for links in emails (written outside any request).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="UPE Confer <no-reply@upe.example>")
 
 # A cache shared by every app server when REDIS_URL is set (sessions live there too, backed by the

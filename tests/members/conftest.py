@@ -1,4 +1,9 @@
+import email
+import email.policy
+import socket
+
 import pytest
+from aiosmtpd.controller import Controller
 from django.core.cache import cache
 
 from tests.factories import UserFactory
@@ -66,3 +71,52 @@ def anonymous_client():
     from django.test import Client
 
     return Client()
+
+
+class SmtpServer:
+    """A real SMTP server on a free loopback port (aiosmtpd), keeping what it receives; it
+    refuses any recipient whose address starts with "bounce"."""
+
+    def __init__(self):
+        with socket.socket() as probe:  # a free port (aiosmtpd checks it can connect to it)
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.messages: list = []
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("bounce"):
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(
+            (
+                envelope.rcpt_tos,
+                email.message_from_bytes(envelope.content, policy=email.policy.SMTP),
+            )
+        )
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server():
+    server = SmtpServer()
+    server.controller.start()
+    try:
+        yield server
+    finally:
+        server.controller.stop()
+
+
+@pytest.fixture
+def smtp_mailer(settings, smtp_server):
+    """Django's SMTP backend pointed at `smtp_server`."""
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": smtp_server.port, "use_tls": False},
+        }
+    }
+    return smtp_server

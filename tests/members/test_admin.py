@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
-from members.models import SiteConfiguration
-from tests.factories import BargainingUnitFactory, UpdateFactory
+from members.models import Delivery, SiteConfiguration
+from tests.factories import BargainingUnitFactory, UpdateFactory, member_account
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +118,36 @@ def test_a_unit_named_only_by_a_draft_can_be_deleted(admin_client):
     delete = reverse("admin:confer_bargainingunit_delete", args=[unit.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 302
     assert not BargainingUnit.objects.filter(code="078").exists()
+
+
+def test_staff_see_what_was_sent_and_what_failed_and_resend_the_failed(
+    staff_client, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    update = UpdateFactory(title="CPS pilot")
+    sent = Delivery.objects.create(
+        update=update,
+        user=member_account("a@example.org"),
+        email="a@example.org",
+        status=Delivery.Status.SENT,
+    )
+    failed = Delivery.objects.create(
+        update=update,
+        user=member_account("bounce@example.org"),
+        email="bounce@example.org",
+        status=Delivery.Status.FAILED,
+        error="SMTPRecipientsRefused: 550 No such user",
+    )
+    url = reverse("admin:members_delivery_changelist")
+    with django_assert_max_num_queries(12):
+        page = staff_client.get(url)
+    assert page.status_code == 200
+    assert "550 No such user" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            url, {"action": "resend", "_selected_action": [sent.pk, failed.pk]}
+        )
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    sent.refresh_from_db()
+    assert (failed.status, sent.status) == (Delivery.Status.PENDING, Delivery.Status.SENT)
+    assert DBTaskResult.objects.filter(task_path="members.tasks.deliver_update").count() == 1
