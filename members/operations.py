@@ -39,10 +39,7 @@ def generate_update(session: Session, by=None) -> Update:
         generated_at=timezone.now(),
         created_by=by,
     )
-    update._change_reason = "Generated from the session"
-    update.save()
-    update.units.set(session.units.all())
-    update.topics.set({item.topic for item in session.agenda_items.all()})
+    save_with_labels(update, session, reason="Generated from the session")
     return update
 
 
@@ -55,12 +52,29 @@ def regenerate_update(update: Update, change: RecordChange, by=None) -> Update:
     update.generated_title = change.title
     update.generated_text = change.body
     update.generated_at = timezone.now()
-    update._change_reason = "Regenerated from the session"
-    update.save()
     session = session_for_generation(update.session_id)
-    update.units.set(session.units.all())
-    update.topics.set({item.topic for item in session.agenda_items.all()})
+    save_with_labels(update, session, reason="Regenerated from the session")
     return update
+
+
+def save_with_labels(update: Update, session: Session, reason: str) -> None:
+    """Save the update with its session's units and topics as one change in its history.
+    (django-simple-history writes a record for the save and one for each many-to-many change:
+    one click used to leave three identical rows.)"""
+    created = update.pk is None
+    update.skip_history_when_saving = True
+    try:
+        update.save()
+        update.units.set(session.units.all())
+        update.topics.set({item.topic for item in session.agenda_items.all()})
+    finally:
+        del update.skip_history_when_saving
+    update._change_reason = reason
+    update.save(update_fields=["updated_at"])  # the one record, units and topics included
+    if created:
+        update.history.filter(history_id=update.history.latest().history_id).update(
+            history_type="+"
+        )
 
 
 @transaction.atomic

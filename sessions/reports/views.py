@@ -50,6 +50,11 @@ class CommitmentReport:
     select: Callable[[CommitmentQuerySet, datetime.date], CommitmentQuerySet]
     filters_on_session_date: bool = False
 
+    @property
+    def count_key(self) -> str:
+        """Its count in CommitmentQuerySet.counts()."""
+        return self.slug.replace("-", "_")
+
     def queryset(self, today: datetime.date) -> CommitmentQuerySet:
         commitments = (
             Commitment.objects.with_report_columns().with_state(today).only(*REPORT_FIELDS)
@@ -136,7 +141,7 @@ def admin_context(request: HttpRequest, title: str, **extra) -> dict:
 def report_index(request: HttpRequest) -> TemplateResponse:
     today = timezone.localdate()
     counts = Commitment.objects.counts(today, DUE_SOON_DAYS)
-    reports = [(report, counts[report.slug.replace("-", "_")]) for report in REPORTS.values()]
+    reports = [(report, counts[report.count_key]) for report in REPORTS.values()]
     return TemplateResponse(
         request,
         "sessions/reports/index.html",

@@ -39,6 +39,12 @@ def test_staff_marks_an_overdue_commitment_kept_and_exports_the_report(
     staff.groups.add(roles[Role.STAFF])
     sign_in(staff)
 
+    # The admin's front page says what needs doing, and leads to the reports.
+    page.goto(reverse("admin:index"))
+    summary = page.get_by_role("table", name="Follow-up: what needs doing")
+    expect(summary.get_by_role("row").filter(has_text="Overdue commitments")).to_contain_text("1")
+    admin_check(check_page, page, ours=False)
+
     page.goto(reverse("admin:confer_commitment_changelist"))
     admin_check(check_page, page, ours=False)
     page.get_by_role("link", name="Follow-up reports").click()

@@ -285,3 +285,20 @@ def test_agent_text_reads_as_typed_never_as_markdown():
     assert escape_markdown("Plain words, with commas. And 2024 numbers") == (
         "Plain words, with commas. And 2024 numbers"
     )
+
+
+def test_generating_and_regenerating_each_write_one_history_record_with_the_labels():
+    session = load_demo()[1]
+    update = generate_update(session)
+    records = list(update.history.all())
+    assert [(r.history_type, r.history_change_reason) for r in records] == [
+        ("+", "Generated from the session")
+    ]
+    assert records[0].units.count() == 2 and records[0].topics.count() == 1
+    session.next_steps = "UPE will meet the County again."
+    session.save()
+    regenerate_update(update, record_change(update))
+    assert [r.history_change_reason for r in update.history.all()] == [
+        "Regenerated from the session",
+        "Generated from the session",
+    ]

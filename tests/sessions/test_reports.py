@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 
 import pytest
 import time_machine
@@ -442,3 +443,19 @@ def test_open_report_lists_dated_commitments_first_and_triggers_last(staff_clien
     page = body(staff_client.get(reverse("reports:commitments", args=["open"])))
     positions = [page.index(t) for t in ["Due in June", "Due in July", "Awaiting training"]]
     assert positions == sorted(positions)
+
+
+def test_staff_land_on_an_admin_front_page_that_says_what_needs_doing(
+    staff_client, client, roles, django_assert_max_num_queries
+):
+    CommitmentFactory(due_date=datetime.date(2020, 1, 1))  # overdue
+    CommitmentFactory(due_date=None, trigger="")  # no date given
+    with django_assert_max_num_queries(12):
+        page = body(staff_client.get(reverse("admin:index")))
+    assert "Follow-up: what needs doing" in page
+    assert reverse("reports:commitments", args=["overdue"]) in page
+    assert re.search(r"Overdue commitments</a></th>\s*<td>1</td>", page)
+    assert re.search(r"No date given</a></th>\s*<td>1</td>", page)
+    agent = user_with_role(roles, Role.BUSINESS_AGENT, is_staff=True, username="agent")
+    client.force_login(agent)
+    assert "what needs doing" not in body(client.get(reverse("admin:index")))
