@@ -8,7 +8,7 @@ user's scope is simply not found (404), never loaded and then refused.
 
 from django.db.models import Q, QuerySet
 
-from .models import BargainingUnit, Commitment, Session
+from .models import AgendaItem, BargainingUnit, Commitment, Session
 
 
 def sees_every_unit(user) -> bool:
@@ -40,10 +40,15 @@ def sessions_editable_by(user) -> QuerySet[Session]:
     return _sessions_of_units(units_for(user))
 
 
+def reads_every_unit(user) -> bool:
+    """Staff and Communications read the whole record."""
+    return sees_every_unit(user) or user.has_perm("confer.read_all_units")
+
+
 def sessions_readable_by(user) -> QuerySet[Session]:
     """Staff and Communications read every session; an agent reads their units' sessions;
     members read nothing of the record (they read published updates)."""
-    if sees_every_unit(user) or user.has_perm("confer.read_all_units"):
+    if reads_every_unit(user):
         return Session.objects.all()
     if user.has_perm("confer.view_session"):
         return _sessions_of_units(units_for(user))
@@ -70,3 +75,27 @@ def commitments_followed_up_by(user) -> QuerySet[Commitment]:
     if sees_every_unit(user):
         return Commitment.objects.all()
     return Commitment.objects.filter(agenda_item__session__in=_sessions_of_units(units_for(user)))
+
+
+def units_reported_to(user) -> QuerySet[BargainingUnit] | None:
+    """The units whose scorecard rows and filters the user sees; None: every unit."""
+    return None if reads_every_unit(user) else units_for(user)
+
+
+def commitments_reported_to(user) -> QuerySet[Commitment]:
+    """What the follow-up reports count and list for the user: every commitment for those who
+    read every unit, those made at an agent's units' sessions for an agent, none otherwise."""
+    if not user.has_perm("confer.run_reports"):
+        return Commitment.objects.none()
+    if reads_every_unit(user):
+        return Commitment.objects.all()
+    return Commitment.objects.filter(agenda_item__session__in=sessions_readable_by(user))
+
+
+def agenda_items_reported_to(user) -> QuerySet[AgendaItem]:
+    """The agenda items a topic history shows the user, by the same rule."""
+    if not user.has_perm("confer.run_reports"):
+        return AgendaItem.objects.none()
+    if reads_every_unit(user):
+        return AgendaItem.objects.all()
+    return AgendaItem.objects.filter(session__in=sessions_readable_by(user))

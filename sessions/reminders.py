@@ -138,7 +138,8 @@ def send_digest(user, commitments: list[Commitment], today, days: int, stale_day
         if rows:
             report = (
                 reverse("reports:commitments", args=[slug])
-                if user.has_perm("confer.run_reports")
+                # The reports are in the admin: only for those who may sign in there.
+                if user.is_staff and user.has_perm("confer.run_reports")
                 else reverse("sessions:agent_home")
             )
             sections.append(

@@ -8,7 +8,8 @@ change / view / delete, the record defines:
 - `confer.read_all_units`: read the sessions of every unit, not only the assigned ones;
 - `confer.change_all_units`: change the sessions of every unit (the admin then needs no scoping);
 - `confer.follow_up_commitment`: mark commitments kept, broken or withdrawn, record triggers;
-- `confer.run_reports`: the follow-up reports (open, overdue, scorecard, topic histories).
+- `confer.run_reports`: the follow-up reports (open, overdue, scorecard, topic histories), of
+  every unit for those who read every unit, of their own units for business agents.
 
 Which *units* a business agent works for is data, not a permission: BargainingUnit.agents,
 applied in the record's queries (sessions/access.py).
@@ -43,6 +44,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "confer.change_commitment",
         "confer.delete_commitment",
         "confer.follow_up_commitment",
+        "confer.run_reports",
         "confer.add_topic",
         "confer.add_advocate",
         "confer.add_attendance",

@@ -16,13 +16,15 @@ class ReportFilterForm(forms.Form):
         label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, commitments=Commitment.objects, units=None, **kwargs) -> None:
+        """`commitments` and `units`: what the person running the report may see (None: every
+        unit)."""
         super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units
         # Only people who own a commitment: the list stays short whatever the user count.
         self.fields["owner"].queryset = (
-            get_user_model()
-            .objects.filter(pk__in=Commitment.objects.values("owner"))
-            .order_by("username")
+            get_user_model().objects.filter(pk__in=commitments.values("owner")).order_by("username")
         )
 
     def clean(self):

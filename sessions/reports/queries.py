@@ -73,9 +73,10 @@ class CommitmentRow:
 SCORECARD_COLUMNS = ["made", "kept", "broken", "withdrawn", "open", "overdue", "on_time"]
 
 
-def scorecard_table(today: datetime.date) -> list[dict]:
+def scorecard_table(today: datetime.date, commitments, unit_codes=None) -> list[dict]:
     """The scorecard's aggregate rows (one per unit and year, never per commitment), regrouped
-    by party for the templates."""
+    by party for the templates; only the rows of `unit_codes` when given (an agent's units: a
+    joint session's commitments also count for its other unit, which is not theirs to see)."""
     return [
         {
             "unit_code": row["unit_code"],
@@ -90,18 +91,29 @@ def scorecard_table(today: datetime.date) -> list[dict]:
                 for party, label in Party.choices
             ],
         }
-        for row in Commitment.objects.scorecard(today)
+        for row in scorecard_rows(today, commitments, unit_codes)
     ]
+
+
+def scorecard_rows(today: datetime.date, commitments, unit_codes=None):
+    rows = commitments.scorecard(today)
+    if unit_codes is None:
+        yield from rows.iterator(chunk_size=2000)
+        return
+    for row in rows.iterator(chunk_size=2000):
+        if row["unit_code"] in unit_codes:
+            yield row
 
 
 def rate(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def topic_history_items(topic: Topic):
-    """The topic's agenda items in date order, with everything the history shows prefetched."""
+def topic_history_items(topic: Topic, items=AgendaItem.objects):
+    """The topic's agenda items (among `items`) in date order, with everything the history
+    shows prefetched."""
     return (
-        AgendaItem.objects.filter(topic=topic)
+        items.filter(topic=topic)
         .select_related("session")
         .prefetch_related(
             "session__units",

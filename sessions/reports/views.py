@@ -11,12 +11,18 @@ from dataclasses import dataclass
 
 from django.contrib import admin
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from ..access import (
+    agenda_items_reported_to,
+    commitments_reported_to,
+    reads_every_unit,
+    units_reported_to,
+)
 from ..models import Commitment, CommitmentQuerySet, Party, Topic
 from .exports import csv_response
 from .forms import ReportFilterForm
@@ -25,6 +31,7 @@ from .queries import (
     SCORECARD_COLUMNS,
     CommitmentRow,
     rate,
+    scorecard_rows,
     scorecard_table,
     topic_history_items,
 )
@@ -55,10 +62,9 @@ class CommitmentReport:
         """Its count in CommitmentQuerySet.counts()."""
         return self.slug.replace("-", "_")
 
-    def queryset(self, today: datetime.date) -> CommitmentQuerySet:
-        commitments = (
-            Commitment.objects.with_report_columns().with_state(today).only(*REPORT_FIELDS)
-        )
+    def queryset(self, commitments: CommitmentQuerySet, today: datetime.date):
+        """The report's rows among `commitments` (those the person may see)."""
+        commitments = commitments.with_report_columns().with_state(today).only(*REPORT_FIELDS)
         return self.select(commitments, today)
 
 
@@ -123,8 +129,11 @@ def report_or_404(slug: str) -> CommitmentReport:
 
 
 def filtered_commitments(request: HttpRequest, report: CommitmentReport, today: datetime.date):
-    form = ReportFilterForm(request.GET or None)
-    commitments = report.queryset(today)
+    visible = commitments_reported_to(request.user)
+    form = ReportFilterForm(
+        request.GET or None, commitments=visible, units=units_reported_to(request.user)
+    )
+    commitments = report.queryset(visible, today)
     if form.is_bound:
         commitments = (
             form.apply(commitments, report.filters_on_session_date)
@@ -134,13 +143,20 @@ def filtered_commitments(request: HttpRequest, report: CommitmentReport, today: 
     return form, commitments
 
 
+def scorecard_scope(request: HttpRequest) -> tuple:
+    """(the commitments, the unit codes) a scorecard counts for the person asking."""
+    units = units_reported_to(request.user)
+    codes = None if units is None else set(units.values_list("code", flat=True))
+    return commitments_reported_to(request.user), codes
+
+
 def admin_context(request: HttpRequest, title: str, **extra) -> dict:
     return {**admin.site.each_context(request), "title": title, **extra}
 
 
 def report_index(request: HttpRequest) -> TemplateResponse:
     today = timezone.localdate()
-    counts = Commitment.objects.counts(today, DUE_SOON_DAYS)
+    counts = commitments_reported_to(request.user).counts(today, DUE_SOON_DAYS)
     reports = [(report, counts[report.count_key]) for report in REPORTS.values()]
     return TemplateResponse(
         request,
@@ -258,7 +274,7 @@ def scorecard(request: HttpRequest) -> TemplateResponse:
         admin_context(
             request,
             "Scorecard",
-            rows=scorecard_table(today),
+            rows=scorecard_table(today, *scorecard_scope(request)),
             parties=Party.labels,
             today=today,
         ),
@@ -270,7 +286,11 @@ def scorecard_print(request: HttpRequest) -> TemplateResponse:
     return TemplateResponse(
         request,
         "sessions/reports/scorecard_print.html",
-        {"rows": scorecard_table(today), "parties": Party.labels, "today": today},
+        {
+            "rows": scorecard_table(today, *scorecard_scope(request)),
+            "parties": Party.labels,
+            "today": today,
+        },
     )
 
 
@@ -282,7 +302,7 @@ def scorecard_csv(request: HttpRequest) -> StreamingHttpResponse:
         header.append(f"{label} on-time rate %")
 
     def rows() -> Iterator[list]:
-        for row in Commitment.objects.scorecard(today).iterator(chunk_size=CHUNK_SIZE):
+        for row in scorecard_rows(today, *scorecard_scope(request)):
             cells = [row["unit_code"], row["unit_name"], row["year"]]
             for party in Party.values:
                 cells += [row[f"{party}_{column}"] for column in SCORECARD_COLUMNS]
@@ -296,9 +316,12 @@ def scorecard_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 def topic_list(request: HttpRequest) -> TemplateResponse:
+    mine = Q()
+    if not reads_every_unit(request.user):
+        mine = Q(agenda_items__in=agenda_items_reported_to(request.user).values("pk"))
     topics = Topic.objects.annotate(
-        session_count=Count("agenda_items__session", distinct=True),
-        commitment_count=Count("agenda_items__commitments", distinct=True),
+        session_count=Count("agenda_items__session", filter=mine, distinct=True),
+        commitment_count=Count("agenda_items__commitments", filter=mine, distinct=True),
     ).order_by("name")
     page = Paginator(topics, PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(
@@ -317,7 +340,7 @@ def topic_history(request: HttpRequest, pk: int) -> TemplateResponse:
             request,
             f"History of {topic.name}",
             topic=topic,
-            items=topic_history_items(topic),
+            items=topic_history_items(topic, agenda_items_reported_to(request.user)),
             today=timezone.localdate(),
         ),
     )
@@ -328,7 +351,11 @@ def topic_history_print(request: HttpRequest, pk: int) -> TemplateResponse:
     return TemplateResponse(
         request,
         "sessions/reports/topic_history_print.html",
-        {"topic": topic, "items": topic_history_items(topic), "today": timezone.localdate()},
+        {
+            "topic": topic,
+            "items": topic_history_items(topic, agenda_items_reported_to(request.user)),
+            "today": timezone.localdate(),
+        },
     )
 
 
@@ -349,7 +376,7 @@ def topic_history_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     ]
 
     def rows() -> Iterator[list]:
-        for item in topic_history_items(topic):
+        for item in topic_history_items(topic, agenda_items_reported_to(request.user)):
             session = item.session
             common = [session.date.isoformat(), session.get_status_display(), session.unit_codes]
             yield [*common, item.title, "agenda item", "", "", item.outcome, "", "", ""]

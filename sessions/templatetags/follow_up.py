@@ -3,14 +3,14 @@
 from django import template
 from django.utils import timezone
 
-from ..models import Commitment
+from ..access import commitments_reported_to
 from ..reports.views import DUE_SOON_DAYS, REPORTS
 
 register = template.Library()
 
 
 @register.simple_tag
-def follow_up_summary() -> list[tuple]:
-    """(report, how many) for each commitment report, in one query."""
-    counts = Commitment.objects.counts(timezone.localdate(), DUE_SOON_DAYS)
+def follow_up_summary(user) -> list[tuple]:
+    """(report, how many of the commitments `user` may see) for each report, in one query."""
+    counts = commitments_reported_to(user).counts(timezone.localdate(), DUE_SOON_DAYS)
     return [(report, counts[report.count_key]) for report in REPORTS.values()]

@@ -214,9 +214,11 @@ def test_follow_up_page_runs_a_constant_number_of_queries(staff_client):
     assert queries() == few
 
 
-def test_the_commitment_list_links_the_reports_for_staff_only(client, roles):
+def test_the_commitment_list_links_the_reports_for_those_who_run_them(client, roles):
     reports = reverse("reports:index")
     client.force_login(user_with_role(roles, Role.STAFF, is_staff=True, username="s"))
     assert reports in client.get(reverse(CHANGELIST)).content.decode()
     client.force_login(user_with_role(roles, Role.BUSINESS_AGENT, is_staff=True, username="a"))
+    assert reports in client.get(reverse(CHANGELIST)).content.decode()
+    client.force_login(user_with_role(roles, Role.COMMUNICATIONS, is_staff=True, username="c"))
     assert reports not in client.get(reverse(CHANGELIST)).content.decode()

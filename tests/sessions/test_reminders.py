@@ -107,7 +107,7 @@ def commitment(description, unit, party=Party.COUNTY, session_date=datetime.date
 def test_staff_and_agents_hear_of_every_commitment_that_needs_attention_without_an_owner():
     roles = setup_roles()
     unit_005, unit_008 = BargainingUnitFactory(code="005"), BargainingUnitFactory(code="008")
-    staff = UserFactory(username="staff", email="staff@upe.example")
+    staff = UserFactory(username="staff", email="staff@upe.example", is_staff=True)
     staff.groups.add(roles[Role.STAFF])
     agent = UserFactory(username="agent", email="agent@upe.example")
     agent.groups.add(roles[Role.BUSINESS_AGENT])

@@ -73,7 +73,6 @@ FORBIDDEN = [
     (None, False, 302),
     (Role.MEMBER, False, 302),
     (Role.BUSINESS_AGENT, False, 302),
-    (Role.BUSINESS_AGENT, True, 403),
     (Role.COMMUNICATIONS, True, 403),
     (Role.MEMBER, True, 403),
     (None, True, 403),
@@ -458,4 +457,51 @@ def test_staff_land_on_an_admin_front_page_that_says_what_needs_doing(
     assert re.search(r"No date given</a></th>\s*<td>1</td>", page)
     agent = user_with_role(roles, Role.BUSINESS_AGENT, is_staff=True, username="agent")
     client.force_login(agent)
+    # An agent of no unit: the desk is there, and counts nothing of other units.
+    page = body(client.get(reverse("admin:index")))
+    assert re.search(r"Overdue commitments</a></th>\s*<td>0</td>", page)
+    comms = user_with_role(roles, Role.COMMUNICATIONS, is_staff=True, username="comms")
+    client.force_login(comms)
     assert "what needs doing" not in body(client.get(reverse("admin:index")))
+
+
+def test_an_agent_runs_the_reports_of_their_own_units_only(client, roles):
+    mine, theirs = BargainingUnitFactory(code="008"), BargainingUnitFactory(code="005")
+    agent = user_with_role(roles, Role.BUSINESS_AGENT, is_staff=True, username="agent")
+    mine.agents.add(agent)
+    topic = TopicFactory(name="CARES testing")
+
+    def overdue(unit, description):
+        item = AgendaItemFactory(session=SessionFactory(units=[unit]), topic=topic)
+        return CommitmentFactory(
+            agenda_item=item, description=description, due_date=datetime.date(2020, 1, 1)
+        )
+
+    overdue(mine, "Ours to chase")
+    overdue(theirs, "Not ours to see")
+    joint = AgendaItemFactory(session=SessionFactory(units=[mine, theirs]), topic=topic)
+    CommitmentFactory(
+        agenda_item=joint, description="Joint one", due_date=datetime.date(2020, 1, 1)
+    )
+    client.force_login(agent)
+    for url in report_urls(topic.pk):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = body(response)
+        assert "Not ours to see" not in text, url
+    overdue_page = body(client.get(reverse("reports:commitments", args=["overdue"])))
+    assert "Ours to chase" in overdue_page and "Joint one" in overdue_page
+    assert "2 commitments." in overdue_page
+    index = body(client.get(reverse("reports:index")))
+    assert re.search(r"Overdue commitments</a></td>\s*<td>2</td>", index)
+    # The scorecard shows their unit's rows only, though the joint session also counts for 005.
+    scorecard = body(client.get(reverse("reports:scorecard")))
+    assert "008" in scorecard and "005" not in scorecard
+    # The unit filter offers their units only.
+    form = client.get(reverse("reports:commitments", args=["overdue"])).context["form"]
+    assert list(form.fields["unit"].queryset) == [mine]
+    # Asking for the other unit's rows is "not a valid choice", never its data.
+    refused = body(
+        client.get(reverse("reports:commitments", args=["overdue"]), {"unit": theirs.pk})
+    )
+    assert "Not ours to see" not in refused

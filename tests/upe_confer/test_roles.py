@@ -49,8 +49,8 @@ def test_member_has_no_permission_on_the_record():
     [
         (
             Role.BUSINESS_AGENT,
-            ["confer.follow_up_commitment"],
-            ["confer.read_all_units", "confer.change_all_units", "confer.run_reports"],
+            ["confer.follow_up_commitment", "confer.run_reports"],
+            ["confer.read_all_units", "confer.change_all_units"],
         ),
         (
             Role.COMMUNICATIONS,
