@@ -136,11 +136,22 @@ def topic_named(name: str, session: Session) -> Topic:
 @transaction.atomic
 def mark_held(session: Session, read_version: int) -> bool:
     """The session took place; False (and nothing changed) if it was saved since it was read."""
+    return _set_status(session, read_version, Session.Status.HELD)
+
+
+@transaction.atomic
+def cancel_session(session: Session, read_version: int) -> bool:
+    """The session will not take place (it stays in the record and its history); False (and
+    nothing changed) if it was saved since it was read."""
+    return _set_status(session, read_version, Session.Status.CANCELLED)
+
+
+def _set_status(session: Session, read_version: int, status: str) -> bool:
     try:
         claim_version(session, read_version)
     except StaleSession:
         return False
-    session.status = Session.Status.HELD
+    session.status = status
     session.save(update_fields=["status", "version", "updated_at"])
     return True
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/edit/", views.session_form, name="session_edit"),
     path("sessions/<int:pk>/held/", views.session_mark_held, name="session_mark_held"),
+    path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
     path("sessions/<int:pk>/follow-up/", views.session_follow_up, name="session_follow_up"),
 ]

@@ -128,6 +128,12 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "units",
             Prefetch("attendances", queryset=Attendance.objects.select_related("advocate__unit")),
             Prefetch("agenda_items", queryset=items),
+            Prefetch(
+                "followed_up_commitments",
+                queryset=Commitment.objects.select_related("agenda_item__session").order_by(
+                    "agenda_item__session__date", "pk"
+                ),
+            ),
         ),
         pk=pk,
     )
@@ -150,20 +156,32 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @can_log
 @require_POST
 def session_mark_held(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_status(request, pk, operations.mark_held, "Marked as held.")
+
+
+@login_required
+@can_log
+@require_POST
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_status(
+        request, pk, operations.cancel_session, "Cancelled: it stays in the record as cancelled."
+    )
+
+
+def _change_status(request: HttpRequest, pk: int, operation, done: str) -> HttpResponse:
     session = get_object_or_404(sessions_editable_by(request.user), pk=pk)
     form = MarkHeldForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The session was not changed: reload the page and try again.")
         return redirect("sessions:session_detail", pk=pk)
-    read_version = form.cleaned_data["version"]
-    if not operations.mark_held(session, read_version):
+    if not operation(session, form.cleaned_data["version"]):
         messages.error(
             request,
             "Someone else saved this session after you opened it; it was not changed. "
             "Check the page below and try again.",
         )
     else:
-        messages.success(request, "Marked as held.")
+        messages.success(request, done)
     return redirect("sessions:session_detail", pk=pk)
 
 

@@ -12,6 +12,7 @@ from sessions.operations import (
     AgendaEntry,
     NewAdvocate,
     SessionLog,
+    cancel_session,
     follow_up,
     log_session,
     mark_held,
@@ -151,3 +152,12 @@ def test_follow_up_at_a_session_dates_the_outcome_and_records_the_session():
     )
     assert broken.status == "broken" and broken.followed_up_in == session
     assert left_open.status == "open" and left_open.followed_up_in is None
+
+
+def test_cancelling_needs_the_version_read_and_keeps_the_session_in_its_history():
+    session = SessionFactory(status=Session.Status.SCHEDULED)
+    assert not cancel_session(session, read_version=7)
+    assert cancel_session(session, read_version=1)
+    session.refresh_from_db()
+    assert session.status == Session.Status.CANCELLED
+    assert session.history.first().status == Session.Status.CANCELLED

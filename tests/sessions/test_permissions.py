@@ -114,6 +114,12 @@ ACTIONS = {
         lambda r, u: {"version": str(r["session"].version)},
         [LOGIN, 403, 403, 404, 302, 302],
     ),
+    "flow cancel": (
+        "post",
+        lambda r: url("sessions:session_cancel", r["session"]),
+        lambda r, u: {"version": str(r["session"].version)},
+        [LOGIN, 403, 403, 404, 302, 302],
+    ),
     "admin sessions list": (
         "get",
         lambda r: url("admin:confer_session_changelist"),

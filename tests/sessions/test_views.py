@@ -349,3 +349,29 @@ def test_the_form_says_beside_each_text_field_who_reads_it(as_agent, admin_clien
     admin_page = admin_client.get(reverse("admin:confer_agendaitem_add")).content.decode()
     assert "Internal: never shown to members." in admin_page
     assert "Members read this in the update." in admin_page
+
+
+def test_an_agent_cancels_a_draft_session_from_its_page(as_agent, unit_008):
+    session = SessionFactory(units=[unit_008], status=Session.Status.SCHEDULED)
+    page = as_agent.get(reverse("sessions:session_detail", args=[session.pk]))
+    assert "Cancel this session" in page.content.decode()
+    response = as_agent.post(
+        reverse("sessions:session_cancel", args=[session.pk]), {"version": session.version}
+    )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.status == Session.Status.CANCELLED
+    stale = as_agent.post(reverse("sessions:session_cancel", args=[session.pk]), {"version": 1})
+    assert stale.status_code == 302  # refused with a message: the version moved on
+
+
+def test_the_session_page_lists_earlier_commitments_followed_up_at_it(as_agent, unit_008):
+    earlier = SessionFactory(units=[unit_008], date=datetime.date(2024, 1, 10))
+    commitment = CommitmentFactory(
+        agenda_item=AgendaItemFactory(session=earlier), description="Send the list."
+    )
+    later = SessionFactory(units=[unit_008], date=datetime.date(2024, 3, 1))
+    commitment.mark_kept(on=later.date, session=later)
+    page = as_agent.get(reverse("sessions:session_detail", args=[later.pk])).content.decode()
+    assert "Followed up at this session" in page
+    assert "Send the list." in page and "made January 10, 2024; kept on March 1, 2024" in page
