@@ -6,16 +6,23 @@ from django.db import IntegrityError
 from django.db.models import Count, F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import operations
-from .access import sessions_editable_by, sessions_readable_by, units_for
+from .access import (
+    commitments_followed_up_by,
+    sessions_editable_by,
+    sessions_readable_by,
+    units_for,
+)
 from .followup import FollowUpForm, follow_up_forms
 from .forms import MarkHeldForm, SessionFlow
 from .history import session_history
 from .locking import StaleSession, version_changes
 from .models import AgendaItem, Attendance, Commitment, Session
+from .reports.views import DUE_SOON_DAYS, REPORTS
 
 HOME_LIST_LENGTH = 20
 can_log = permission_required("confer.add_session", raise_exception=True)
@@ -49,8 +56,26 @@ def agent_home(request: HttpRequest) -> HttpResponse:
                 :HOME_LIST_LENGTH
             ],
             "commitments": commitments[: HOME_LIST_LENGTH * 2],
+            "desk": follow_up_desk(request.user, today),
         },
     )
+
+
+def follow_up_desk(user, today) -> list[tuple]:
+    """(report, count, link or "") for each commitment report, counted over the commitments
+    the user follows up (an agent's units), in one query. The reports are in the admin: linked
+    only for those who may open them there."""
+    counts = commitments_followed_up_by(user).counts(today, DUE_SOON_DAYS)
+    linked = user.is_staff and user.has_perm("confer.run_reports")
+    return [
+        (
+            report,
+            counts[report.count_key],
+            reverse("reports:commitments", args=[report.slug]) if linked else "",
+        )
+        for report in REPORTS.values()
+        if report.slug != "open"
+    ]
 
 
 def _session_for_edit(request: HttpRequest, pk: int | None) -> Session:

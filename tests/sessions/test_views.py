@@ -375,3 +375,15 @@ def test_the_session_page_lists_earlier_commitments_followed_up_at_it(as_agent, 
     page = as_agent.get(reverse("sessions:session_detail", args=[later.pk])).content.decode()
     assert "Followed up at this session" in page
     assert "Send the list." in page and "made January 10, 2024; kept on March 1, 2024" in page
+
+
+def test_the_agents_home_counts_what_needs_doing_as_the_reports_do(as_agent, unit_008, unit_005):
+    item = AgendaItemFactory(session=SessionFactory(units=[unit_008]))
+    CommitmentFactory(agenda_item=item, due_date=datetime.date(2020, 1, 1))  # overdue
+    CommitmentFactory(agenda_item=item, due_date=None, trigger="")  # no date given
+    elsewhere = AgendaItemFactory(session=SessionFactory(units=[unit_005]))
+    CommitmentFactory(agenda_item=elsewhere, due_date=datetime.date(2020, 1, 1))
+    response = as_agent.get(reverse("sessions:agent_home"))
+    desk = {report.slug: count for report, count, _ in response.context["desk"]}
+    assert desk == {"overdue": 1, "due-soon": 0, "awaiting-trigger": 0, "undated": 1}
+    assert reverse("reports:commitments", args=["overdue"]) in response.content.decode()
