@@ -1,10 +1,13 @@
 """The business agent's pages: home, log a session, edit it, read it back, mark it held."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.views import redirect_to_login
 from django.db import IntegrityError
 from django.db.models import Count, F, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -90,7 +93,45 @@ def _session_for_edit(request: HttpRequest, pk: int | None) -> Session:
     )
 
 
-@login_required
+# Where a page's typed data waits while its author signs in again.
+TYPED_WORK = "confer.typed_work"
+
+
+def keeps_typed_work(view):
+    """Like login_required, except that a form sent after the sign-in expired is not lost: its
+    data waits in this browser's session (which signing in keeps), and the page comes back
+    with it once its author has signed in again."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.method == "POST":
+            typed = {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"}
+            request.session[TYPED_WORK] = {"path": request.path, "data": typed}
+            messages.info(
+                request,
+                "Your sign-in had expired, so nothing was saved yet. Sign in again: everything "
+                "you typed is kept and will be back on the page.",
+            )
+        return redirect_to_login(request.get_full_path())
+
+    return wrapped
+
+
+def typed_before_signing_in(request: HttpRequest) -> QueryDict | None:
+    """The data of this page sent while signed out, once (see keeps_typed_work)."""
+    typed = request.session.get(TYPED_WORK)
+    if not typed or typed.get("path") != request.path:
+        return None
+    del request.session[TYPED_WORK]
+    data = QueryDict(mutable=True)
+    for key, values in typed["data"].items():
+        data.setlist(key, values)
+    return data
+
+
+@keeps_typed_work
 @can_log
 def session_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Log a new session (no pk) or change one: the whole record of it on one page."""
@@ -98,6 +139,12 @@ def session_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     units = units_for(request.user)
     context = {"session": session, "show_errors": True}
     if request.method != "POST":
+        if (typed := typed_before_signing_in(request)) is not None:
+            # Shown as typed, not judged: nothing is saved until the agent saves again.
+            messages.info(request, "Everything you typed is back. Check it and save.")
+            context["show_errors"] = False
+            flow = SessionFlow(typed, session=session, units=units).without_validation()
+            return _render_flow(request, flow, context)
         return _render_flow(request, SessionFlow(None, session=session, units=units), context)
 
     if prefix := request.POST.get("add"):

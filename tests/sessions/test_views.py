@@ -387,3 +387,23 @@ def test_the_agents_home_counts_what_needs_doing_as_the_reports_do(as_agent, uni
     desk = {report.slug: count for report, count, _ in response.context["desk"]}
     assert desk == {"overdue": 1, "due-soon": 0, "awaiting-trigger": 0, "undated": 1}
     assert reverse("reports:commitments", args=["overdue"]) in response.content.decode()
+
+
+def test_a_form_sent_after_the_sign_in_expired_comes_back_whole_after_signing_in(
+    client, agent_008, unit_008
+):
+    data = valid_post(unit_008)
+    data["summary"] = "Typed on the bus, sent after the sign-in expired."
+    response = client.post(NEW_URL, data)  # signed out: the session expired
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert not Session.objects.exists()
+
+    client.force_login(agent_008)  # signs in again in the same browser
+    page = client.get(NEW_URL)
+    assert page.status_code == 200
+    assert "Everything you typed is back" in page.content.decode()
+    assert "Typed on the bus, sent after the sign-in expired." in page.content.decode()
+    assert not Session.objects.exists()  # nothing saved until the agent saves again
+    # Once only: the next visit is a fresh page.
+    assert "Typed on the bus" not in client.get(NEW_URL).content.decode()
