@@ -1,9 +1,11 @@
+import re
+
 import pytest
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from members.models import Delivery, SiteConfiguration
-from tests.factories import BargainingUnitFactory, UpdateFactory, member_account
+from members.models import Delivery, SiteConfiguration, Update
+from tests.factories import BargainingUnitFactory, SessionFactory, UpdateFactory, member_account
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +153,13 @@ def test_staff_see_what_was_sent_and_what_failed_and_resend_the_failed(
     sent.refresh_from_db()
     assert (failed.status, sent.status) == (Delivery.Status.PENDING, Delivery.Status.SENT)
     assert DBTaskResult.objects.filter(task_path="members.tasks.deliver_update").count() == 1
+
+
+def test_the_admin_front_page_says_which_updates_are_waiting(staff_client):
+    UpdateFactory(status=Update.Status.DRAFT, publish_at=None)
+    UpdateFactory()  # published
+    SessionFactory()  # held, nothing written from it yet
+    page = staff_client.get(reverse("admin:index")).content.decode()
+    assert "Member updates: what is waiting" in page
+    assert re.search(r"Drafts not yet published</a></th><td>1</td>", page)
+    assert re.search(r"Held sessions with no update yet</a></th><td>1</td>", page)
