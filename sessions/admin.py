@@ -678,11 +678,11 @@ class DocumentAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["title"].required = False
         if self.instance.pk:
-            del self.fields["upload"]
-            self.fields["title"].required = True
-        else:
+            self.fields.pop("upload", None)
+        elif "title" in self.fields:
+            # A new document's title may come from its file's name.
+            self.fields["title"].required = False
             self.fields["upload"].required = True
 
     def clean_upload(self):
@@ -738,7 +738,7 @@ class DocumentAdmin(UnitScopedAdmin, SimpleHistoryAdmin):
         return self.readonly_fields if obj is not None else []
 
     def get_fields(self, request, obj=None):
-        fields = list(super().get_fields(request, obj))
+        fields = [f for f in super().get_fields(request, obj) if f != "upload"]
         if obj is None:
             return ["upload", *[f for f in fields if f not in self.readonly_fields]]
         return fields

@@ -258,3 +258,36 @@ def test_the_admin_filters_documents(client, staff, session):
         response = client.get(changelist + query)
         assert response.status_code == 200, query
         assert list(response.context["cl"].result_list) == [document], query
+
+
+def test_staff_delete_a_session_without_documents_but_not_one_with(client, staff, session):
+    bare = SessionFactory(units=list(session.units.all()))
+    attach(session)
+    client.force_login(staff)
+    for target, gone in [(bare, True), (session, False)]:
+        client.post(reverse("admin:confer_session_delete", args=[target.pk]), {"post": "yes"})
+        assert Session.objects.filter(pk=target.pk).exists() is not gone
+
+
+def test_staff_attach_a_document_in_the_admin(client, staff, session):
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:confer_document_add"),
+        {"upload": pdf_upload("letter.pdf"), "session": session.pk, "kind": "correspondence"},
+    )
+    assert response.status_code == 302
+    document = Document.objects.get()
+    assert (document.title, document.added_by, document.kind) == ("letter", staff, "correspondence")
+    response = client.post(
+        reverse("admin:confer_document_add"),
+        {"upload": pdf_upload("again.pdf"), "session": session.pk, "kind": "other"},
+    )
+    assert response.status_code == 200
+    assert "already attached" in response.content.decode()
+    fake = SimpleUploadedFile("x.pdf", b"MZ" + b"\x00" * 100)
+    response = client.post(
+        reverse("admin:confer_document_add"),
+        {"upload": fake, "session": session.pk, "kind": "other"},
+    )
+    assert "kind of file we keep" in response.content.decode()
+    assert Document.objects.count() == 1
