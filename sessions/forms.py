@@ -617,26 +617,33 @@ class DocumentUploadForm(PlainTextMixin, forms.Form):
     may name one of the session's agenda items or commitments; in the flow, the session."""
 
     files = MultipleFileField(
-        label="Files",
+        label="Files to attach",
         required=False,
         help_text="PDF, Office documents, photos or plain text, up to "
         "{limit} MB each. Several at once are fine; on a phone you can take a photo.",
     )
     title = forms.CharField(
+        label="Document title",
         max_length=200,
         required=False,
         help_text="Members read this if the document is shared. Blank: the file's name.",
     )
     kind = forms.ChoiceField(
-        choices=Document.Kind.choices, initial=Document.Kind.OTHER, required=False
+        label="Kind of document",
+        choices=Document.Kind.choices,
+        initial=Document.Kind.OTHER,
+        required=False,
     )
     date = forms.DateField(
+        label="Document date",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="The date on the paper. Blank: the session's date.",
     )
     attached_to = forms.ChoiceField(
-        label="About", required=False, help_text="An agenda item or commitment it concerns."
+        label="Document about",
+        required=False,
+        help_text="An agenda item or commitment it concerns.",
     )
     shared_with_members = forms.BooleanField(
         label="Share with members",

@@ -239,7 +239,7 @@ def test_the_flow_refuses_a_bad_file_and_saves_no_session(client, agent_008, uni
     }
     response = client.post(reverse("sessions:session_new"), data)
     assert response.status_code == 200
-    assert "Documents, Files:" in response.content.decode()
+    assert "Documents, Files to attach:" in response.content.decode()
     assert not Document.objects.exists()
     assert not Session.objects.exists()
 
