@@ -291,3 +291,15 @@ def test_staff_attach_a_document_in_the_admin(client, staff, session):
     )
     assert "kind of file we keep" in response.content.decode()
     assert Document.objects.count() == 1
+
+
+def test_the_topic_history_lists_the_sessions_documents(client, staff, session):
+    item = AgendaItemFactory(session=session, order=1, title="CARES")
+    kept = attach(session, title="County proposal", kind=Document.Kind.COUNTY_PROPOSAL)
+    gone = attach(session, name="old.pdf", text="old", title="Withdrawn draft")
+    operations.delete_document(gone, by=None)
+    client.force_login(staff)
+    response = client.get(reverse("reports:topic", args=[item.topic_id]))
+    text = response.content.decode()
+    assert reverse("sessions:document_download", args=[kept.pk]) in text
+    assert "Withdrawn draft" not in text
