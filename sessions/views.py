@@ -190,7 +190,12 @@ def session_attach(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Nothing was attached: fix the problems listed below.")
         return _render_detail(request, session, can_edit=True, upload_form=form, status=400)
-    attached = operations.attach_documents(session, form.new_documents(), by=request.user)
+    try:
+        attached = operations.attach_documents(session, form.new_documents(), by=request.user)
+    except IntegrityError:
+        # The same file attached by someone else a moment ago: nothing was kept.
+        messages.error(request, "Nothing was attached: the session has this file already.")
+        return redirect(reverse("sessions:session_detail", args=[pk]) + "#documents")
     messages.success(request, f"{len(attached)} document(s) attached.")
     return redirect(reverse("sessions:session_detail", args=[pk]) + "#documents")
 
