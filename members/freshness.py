@@ -23,14 +23,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from sessions.models import BargainingUnit, Topic
+from sessions.models import BargainingUnit, Document, Topic
 from upe_confer.conditional import Freshness
 
 from .models import SiteConfiguration, Update
 
 # Models whose changes show on member pages besides the updates listed: their history tables'
 # latest record (id and time) is read in one statement.
-AROUND = (Update, BargainingUnit, Topic, SiteConfiguration)
+AROUND = (Update, BargainingUnit, Topic, SiteConfiguration, Document)
 
 
 @functools.cache

@@ -33,6 +33,7 @@ urlpatterns = [
     path("updates/manage/<int:pk>/publish/", views.update_publish, name="update_publish"),
     path("updates/manage/<int:pk>/unpublish/", views.update_unpublish, name="update_unpublish"),
     path("updates/manage/<int:pk>/withdraw/", views.update_withdraw, name="update_withdraw"),
+    path("updates/<slug:slug>/documents/<int:pk>/", views.update_document, name="update_document"),
     # Last: a slug could otherwise shadow the pages above.
     path("updates/<slug:slug>/", views.update_detail, name="update_detail"),
 ]

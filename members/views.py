@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from sessions.models import BargainingUnit, Session, Topic
+from sessions.documents import file_response
+from sessions.models import BargainingUnit, Document, Session, Topic
 from upe_confer.conditional import cached_page
 from upe_confer.text import long_datetime
 
@@ -120,20 +121,56 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-@cached_page(freshness.update_freshness)
-def update_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def update_for_reader(request: HttpRequest, slug: str) -> Update:
+    """The update as its reader may open it: staff who edit updates any, everyone else a live
+    one, and a members-only one only with the permission. Raises NeedsSignIn, 403 or 404."""
     staff = can_edit_updates(request.user)
     updates = Update.objects.all() if staff else Update.objects.published()
     update = get_object_or_404(updates.with_labels(), slug=slug)
     if update.members_only and not request.user.has_perm("members.read_members_only_update"):
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            raise NeedsSignIn
         raise PermissionDenied("This update is for members only.")
+    return update
+
+
+class NeedsSignIn(Exception):
+    pass
+
+
+def shared_documents(update: Update):
+    """The documents of the update's session shared with members (none once deleted)."""
+    if update.session_id is None:
+        return Document.objects.none()
+    return Document.objects.shared().filter(session=update.session_id).order_by("date", "pk")
+
+
+@cached_page(freshness.update_freshness)
+def update_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        update = update_for_reader(request, slug)
+    except NeedsSignIn:
+        return redirect_to_login(request.get_full_path())
     return render(
         request,
         "members/update_detail.html",
-        {"update": update, "staff_view": staff, "live": update.is_live()},
+        {
+            "update": update,
+            "staff_view": can_edit_updates(request.user),
+            "live": update.is_live(),
+            "documents": shared_documents(update),
+        },
     )
+
+
+def update_document(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A document shared with members, downloaded from its update: readable exactly when the
+    update is (public, members only; never while it is a draft or withdrawn)."""
+    try:
+        update = update_for_reader(request, slug)
+    except NeedsSignIn:
+        return redirect_to_login(request.get_full_path())
+    return file_response(get_object_or_404(shared_documents(update), pk=pk))
 
 
 # --- Staff: generate, edit, preview, publish -----------------------------------------------------

@@ -19,6 +19,7 @@ from upe_confer.text import long_date
 
 from . import followup, operations
 from .access import sees_every_unit, sessions_editable_by, sessions_readable_by, units_for
+from .documents import check_upload
 from .locking import bump_version, claim_version, stale_message
 from .models import (
     Advocate,
@@ -27,6 +28,7 @@ from .models import (
     BargainingUnit,
     CalendarToken,
     Commitment,
+    Document,
     Position,
     ReminderLog,
     Session,
@@ -110,6 +112,8 @@ class UnitScopedAdmin(MarksWhoReadsAdmin):
                 kwargs["queryset"] = editable
             elif db_field.related_model is AgendaItem:
                 kwargs["queryset"] = AgendaItem.objects.filter(session__in=editable)
+            elif db_field.related_model is Commitment:
+                kwargs["queryset"] = Commitment.objects.filter(agenda_item__session__in=editable)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -652,3 +656,171 @@ class CalendarTokenAdmin(admin.ModelAdmin):
         # Deleting is revoking: the owner makes a new link on their calendar page.
         count, _ = queryset.delete()
         self.message_user(request, f"{count} calendar link(s) revoked.")
+
+
+class DocumentAdminForm(forms.ModelForm):
+    """Adding a document in the admin: the same checks as the agent's pages (size, type from the
+    content, the same file twice), then the same operation writes it."""
+
+    upload = forms.FileField(label="File", required=False)
+
+    class Meta:
+        model = Document
+        fields = [
+            "session",
+            "agenda_item",
+            "commitment",
+            "title",
+            "kind",
+            "date",
+            "shared_with_members",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields.pop("upload", None)
+        elif "title" in self.fields:
+            # A new document's title may come from its file's name.
+            self.fields["title"].required = False
+            self.fields["upload"].required = True
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        return check_upload(upload) if upload else None
+
+    def clean(self):
+        cleaned = super().clean()
+        checked, session = cleaned.get("upload"), cleaned.get("session")
+        if checked and session and operations.duplicates(session, [checked]):
+            self.add_error("upload", "This file is already attached to this session.")
+        return cleaned
+
+    def _post_clean(self) -> None:
+        # A new document has no file, type or checksum until the operation writes it.
+        if self.instance.pk:
+            super()._post_clean()
+
+
+@admin.register(Document)
+class DocumentAdmin(UnitScopedAdmin, SimpleHistoryAdmin):
+    """Documents of the sessions a user may read; deleting one only hides it (Staff restore)."""
+
+    form = DocumentAdminForm
+    session_lookup = session_attr = "session_id"
+    list_display = ["title", "kind", "session_link", "date", "shared_with_members", "state"]
+    list_filter = [
+        "kind",
+        "session__units",
+        "agenda_item__topic",
+        "date",
+        "shared_with_members",
+        "deleted_at",
+    ]
+    list_select_related = ["session"]
+    search_fields = ["title", "original_name", "sha256", "agenda_item__topic__name"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["session", "agenda_item", "commitment"]
+    readonly_fields = [
+        "download",
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "added_by",
+        "added_at",
+        "deleted_at",
+        "deleted_by",
+    ]
+    actions = ["delete_documents", "restore_documents"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f != "upload"]
+        if obj is None:
+            return ["upload", *[f for f in fields if f not in self.readonly_fields]]
+        return fields
+
+    @admin.display(description="session", ordering="session__date")
+    def session_link(self, document: Document):
+        url = reverse("admin:confer_session_change", args=[document.session_id])
+        return format_html('<a href="{}">{}</a>', url, document.session)
+
+    @admin.display(description="state")
+    def state(self, document: Document) -> str:
+        return "deleted" if document.is_deleted else "attached"
+
+    @admin.display(description="file")
+    def download(self, document: Document):
+        if document.is_deleted:
+            return f"{document.original_name} (deleted: restore it to download)"
+        url = reverse("sessions:document_download", args=[document.pk])
+        return format_html('<a href="{}">Download</a>', url)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # deleting is soft: the "Delete" action below
+
+    def has_soft_delete_permission(self, request) -> bool:
+        return request.user.has_perm("confer.delete_document")
+
+    def has_restore_permission(self, request) -> bool:
+        return request.user.has_perm("confer.restore_document")
+
+    def save_model(self, request, obj, form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        [saved] = operations.attach_documents(
+            data["session"],
+            [
+                operations.NewDocument(
+                    checked=data["upload"],
+                    title=data.get("title", ""),
+                    kind=data["kind"],
+                    date=data.get("date"),
+                    agenda_item=data.get("agenda_item"),
+                    commitment=data.get("commitment"),
+                    shared_with_members=data.get("shared_with_members", False),
+                )
+            ],
+            by=request.user,
+        )
+        obj.pk = saved.pk
+        obj.__dict__.update({k: v for k, v in saved.__dict__.items() if k != "_state"})
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change) -> None:
+        pass  # no many-to-many, no inline
+
+    def _editable(self, request, queryset):
+        if sees_every_unit(request.user):
+            return queryset
+        return queryset.filter(session__in=sessions_editable_by(request.user).values("pk"))
+
+    @admin.action(
+        description="Delete the selected documents (kept in history)", permissions=["soft_delete"]
+    )
+    def delete_documents(self, request, queryset) -> None:
+        documents = list(self._editable(request, queryset).active())
+        for document in documents:
+            operations.delete_document(document, by=request.user)
+        self.message_user(request, f"{len(documents)} document(s) deleted; Staff can restore them.")
+
+    @admin.action(description="Restore the selected documents", permissions=["restore"])
+    def restore_documents(self, request, queryset) -> None:
+        restored = refused = 0
+        for document in queryset.deleted():
+            if operations.restore_document(document):
+                restored += 1
+            else:
+                refused += 1
+        self.message_user(request, f"{restored} document(s) restored.")
+        if refused:
+            self.message_user(
+                request,
+                f"{refused} not restored: the same file is attached to the session again.",
+                messages.WARNING,
+            )

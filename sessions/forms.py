@@ -17,23 +17,26 @@ import re
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import BaseModelFormSet, modelformset_factory
 from django.forms.utils import ErrorDict
 
+from .documents import CheckedFile, check_upload
 from .models import (
     Advocate,
     AgendaItem,
     BargainingUnit,
     Commitment,
+    Document,
     Position,
     Session,
     Topic,
     publication_note,
 )
-from .operations import AgendaEntry, NewAdvocate, SessionLog
+from .operations import AgendaEntry, NewAdvocate, NewDocument, SessionLog, duplicates
 
 # Text is stored and shown as plain text. Markup is refused with a message rather than stored:
 # the updates generated from the record are published, and a tag in them is never intended.
@@ -387,8 +390,17 @@ class SessionFlow:
 
     ITEMS = "items"
     ADVOCATES = "advocates"
+    DOCUMENTS = "documents"
 
-    def __init__(self, data, *, session: Session, units, choices: FlowChoices | None = None):
+    def __init__(
+        self,
+        data,
+        *,
+        session: Session,
+        units,
+        choices: FlowChoices | None = None,
+        files=None,
+    ):
         self.session = session
         self.units = units
         self.choices = choices or FlowChoices.load(units, session if session.pk else None)
@@ -407,6 +419,9 @@ class SessionFlow:
             # A new session starts with one empty agenda item to fill in.
             self.item_formset.extra = 1
         self.blocks = [self._block(i, form) for i, form in enumerate(self.item_formset.forms)]
+        self.documents_form = DocumentUploadForm(
+            data, files, prefix=self.DOCUMENTS, session=session, require_files=False
+        )
         for block in self.blocks:
             # An agenda item left blank but given positions or commitments is not "unused".
             if not block.form.has_changed() and any(fs.has_changed() for fs in block.formsets):
@@ -448,7 +463,8 @@ class SessionFlow:
     def without_validation(self) -> "SessionFlow":
         """For the "add a row" page: show what was typed, unjudged. (Rendering a bound field
         asks for its errors, which would validate every row of the page.)"""
-        for form in [self.session_form, *(f for fs in self.formsets() for f in fs.forms)]:
+        forms_ = [self.session_form, self.documents_form]
+        for form in [*forms_, *(f for fs in self.formsets() for f in fs.forms)]:
             form._errors = ErrorDict()
         for formset in self.formsets():
             formset._errors = [ErrorDict() for _ in formset.forms]
@@ -456,7 +472,8 @@ class SessionFlow:
         return self
 
     def is_valid(self) -> bool:
-        results = [self.session_form.is_valid()] + [fs.is_valid() for fs in self.formsets()]
+        results = [self.session_form.is_valid(), self.documents_form.is_valid()]
+        results += [fs.is_valid() for fs in self.formsets()]
         return all(results)
 
     def error_summary(self) -> list[tuple[str, str]]:
@@ -486,6 +503,7 @@ class SessionFlow:
                 collect(form, f"Agenda item {n}, position {m}, ")
             for m, form in enumerate(block.commitments.forms, 1):
                 collect(form, f"Agenda item {n}, commitment {m}, ")
+        collect(self.documents_form, "Documents, ")
         return summary
 
     def cleaned_log(self) -> SessionLog:
@@ -523,6 +541,7 @@ class SessionFlow:
             ],
             agenda=agenda,
             removed_items=removed_items,
+            documents=self.documents_form.new_documents(),
         )
 
 
@@ -563,3 +582,147 @@ def add_row_prefixes(data) -> set[str]:
 
 class MarkHeldForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+# --- Documents -----------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (a phone's camera is one of the choices it offers)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        files = [f for f in files if f]
+        if not files:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+# More files than this in one go is a mistake (or a forged request), not an afternoon's paper.
+MAX_FILES_AT_ONCE = 20
+
+
+class DocumentUploadForm(PlainTextMixin, forms.Form):
+    """Attach one or several files to a session, with what they are. On the session page it
+    may name one of the session's agenda items or commitments; in the flow, the session."""
+
+    files = MultipleFileField(
+        label="Files to attach",
+        required=False,
+        help_text="PDF, Office documents, photos or plain text, up to "
+        "{limit} MB each. Several at once are fine; on a phone you can take a photo.",
+    )
+    title = forms.CharField(
+        label="Document title",
+        max_length=200,
+        required=False,
+        help_text="Members read this if the document is shared. Blank: the file's name.",
+    )
+    kind = forms.ChoiceField(
+        label="Kind of document",
+        choices=Document.Kind.choices,
+        initial=Document.Kind.OTHER,
+        required=False,
+    )
+    date = forms.DateField(
+        label="Document date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The date on the paper. Blank: the session's date.",
+    )
+    attached_to = forms.ChoiceField(
+        label="Document about",
+        required=False,
+        help_text="An agenda item or commitment it concerns.",
+    )
+    shared_with_members = forms.BooleanField(
+        label="Share with members",
+        required=False,
+        help_text="Linked from the session's update once it is published, for the update's "
+        "readers. Otherwise internal: UPE staff only.",
+    )
+
+    def __init__(self, *args, session: Session | None = None, require_files=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session = session
+        self.require_files = require_files
+        self.fields["files"].help_text = self.fields["files"].help_text.format(
+            limit=settings.DOCUMENT_MAX_MB
+        )
+        self.targets: dict[str, tuple[AgendaItem | None, Commitment | None]] = {"": (None, None)}
+        choices = [("", "The session as a whole")]
+        if session is not None and session.pk:
+            for item in session.agenda_items.all():
+                self.targets[f"item-{item.pk}"] = (item, None)
+                choices.append((f"item-{item.pk}", f"Agenda item: {item.title}"))
+                for commitment in item.commitments.all():
+                    self.targets[f"commitment-{commitment.pk}"] = (None, commitment)
+                    label = f"Commitment: {commitment.description[:60]}"
+                    choices.append((f"commitment-{commitment.pk}", label))
+        if len(choices) == 1:
+            del self.fields["attached_to"]
+        else:
+            self.fields["attached_to"].choices = choices
+
+    def clean_files(self) -> list[CheckedFile]:
+        uploads = self.cleaned_data["files"]
+        if not uploads and self.require_files:
+            raise ValidationError("Choose at least one file to attach.", code="required")
+        if len(uploads) > MAX_FILES_AT_ONCE:
+            raise ValidationError(f"Attach at most {MAX_FILES_AT_ONCE} files at once.")
+        checked, errors = [], []
+        for upload in uploads:
+            try:
+                checked.append(check_upload(upload))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        seen: dict[str, str] = {}
+        for file in checked:
+            if file.sha256 in seen:
+                errors.append(f"{file.original_name} is the same file as {seen[file.sha256]}.")
+            seen.setdefault(file.sha256, file.original_name)
+        for file in checked:
+            if existing := duplicates(self.session, [file]).get(file.sha256):
+                errors.append(
+                    f"{file.original_name} is already attached to this session, "
+                    f"as “{existing.title}”."
+                )
+        if errors:
+            raise ValidationError(errors)
+        return checked
+
+    def has_files(self) -> bool:
+        return bool(self.is_bound and self.cleaned_data.get("files"))
+
+    def new_documents(self) -> list[NewDocument]:
+        data = self.cleaned_data
+        files = data.get("files") or []
+        item, commitment = self.targets.get(data.get("attached_to") or "", (None, None))
+        title = data.get("title", "").strip()
+        return [
+            NewDocument(
+                checked=file,
+                # One title for several files: numbered, so each can be told apart.
+                title=f"{title} ({n})" if title and len(files) > 1 else title,
+                kind=data.get("kind") or Document.Kind.OTHER,
+                date=data.get("date"),
+                agenda_item=item,
+                commitment=commitment,
+                shared_with_members=data.get("shared_with_members", False),
+            )
+            for n, file in enumerate(files, 1)
+        ]
+
+
+class DocumentDeleteForm(forms.Form):
+    confirm = forms.BooleanField(required=True, widget=forms.HiddenInput, initial=True)

@@ -812,6 +812,129 @@ class CalendarToken(models.Model):
         return CalendarToken.issue(self.user)
 
 
+# --- Documents ------------------------------------------------------------------------------
+
+
+class DocumentKind(models.TextChoices):
+    COUNTY_PROPOSAL = "county_proposal", "County proposal"
+    UPE_PROPOSAL = "upe_proposal", "UPE proposal"
+    SIGN_IN_SHEET = "sign_in_sheet", "Sign-in sheet"
+    AGREEMENT = "agreement", "Tentative agreement / side letter"
+    CORRESPONDENCE = "correspondence", "Correspondence"
+    OTHER = "other", "Other"
+
+
+def document_path(document: "Document", filename: str) -> str:
+    """The stored name: generated, never the uploader's (that is kept as data), with the
+    extension of the type read from the content."""
+    from .documents import extension_for  # documents.py imports this module
+
+    today = timezone.localdate()
+    return f"documents/{today:%Y/%m}/{secrets.token_hex(16)}{extension_for(document.content_type)}"
+
+
+class DocumentQuerySet(models.QuerySet):
+    def active(self):
+        """Not deleted: deleted documents stay, restorable, in the admin and the history."""
+        return self.filter(deleted_at__isnull=True)
+
+    def deleted(self):
+        return self.filter(deleted_at__isnull=False)
+
+    def shared(self):
+        return self.active().filter(shared_with_members=True)
+
+
+class Document(models.Model):
+    """A paper of the record (a proposal, a sign-in sheet, a side letter, an email) attached to a
+    session and, when it concerns one, to an agenda item or a commitment of that session.
+    Private: downloaded through a view that applies the session's per-unit rules."""
+
+    Kind = DocumentKind
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="documents")
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents"
+    )
+    commitment = models.ForeignKey(
+        "Commitment", null=True, blank=True, on_delete=models.SET_NULL, related_name="documents"
+    )
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.OTHER)
+    date = models.DateField(null=True, blank=True, help_text="The date the paper bears.")
+    file = models.FileField(upload_to=document_path, max_length=200)
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField("SHA-256", max_length=64)
+    shared_with_members = models.BooleanField(
+        "shared with members",
+        default=False,
+        help_text="Linked from the session's published update, with the update's visibility.",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents_added",
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["session", "date", "pk"]
+        permissions = [("restore_document", "Can restore a deleted document")]
+        indexes = [models.Index(fields=["sha256"], name="confer_document_sha256_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=DocumentKind.values), name="confer_document_kind_valid"
+            ),
+            # The same file attached twice to one session is noticed, not stored twice.
+            models.UniqueConstraint(
+                fields=["session", "sha256"],
+                condition=Q(deleted_at__isnull=True),
+                name="confer_document_once_per_session",
+                violation_error_message="This file is already attached to this session.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("sessions:document_download", args=[self.pk])
+
+    def clean(self) -> None:
+        # What it is about belongs to its own session.
+        if (
+            self.agenda_item_id
+            and self.session_id
+            and self.agenda_item.session_id != self.session_id
+        ):
+            raise ValidationError({"agenda_item": "Choose an agenda item of this session."})
+        if (
+            self.commitment_id
+            and self.session_id
+            and self.commitment.agenda_item.session_id != self.session_id
+        ):
+            raise ValidationError({"commitment": "Choose a commitment of this session."})
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
 # --- What members may read ------------------------------------------------------------------
 # Every text field of the record is either published (it may appear in an update, hence on a
 # member page, in a feed, a search result or an email) or internal. This table is the one
@@ -825,6 +948,9 @@ PUBLISHED_TEXT: dict[type[models.Model], tuple[str, ...]] = {
     Position: ("statement",),
     Commitment: ("description", "trigger"),
     Advocate: ("name",),
+    # A document's title is read by members once the document is shared with them (a link on the
+    # update); its file names and everything else about it are internal.
+    Document: ("title",),
 }
 
 

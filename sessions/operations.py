@@ -4,14 +4,18 @@ commands and tests all call these; forms only validate what goes in.
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import batched
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 
+from .documents import CheckedFile
 from .locking import StaleSession, claim_version
 from .models import (
     Advocate,
@@ -19,6 +23,7 @@ from .models import (
     Attendance,
     BargainingUnit,
     Commitment,
+    Document,
     Position,
     Session,
     Topic,
@@ -61,6 +66,7 @@ class SessionLog:
     new_advocates: list[NewAdvocate] = field(default_factory=list)
     agenda: list[AgendaEntry] = field(default_factory=list)
     removed_items: list[AgendaItem] = field(default_factory=list)
+    documents: list["NewDocument"] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -78,6 +84,8 @@ def log_session(log: SessionLog, *, by, mark_held: bool = False) -> Session:
     _save_units(session, log)
     _save_advocates(session, log)
     _save_agenda(session, log)
+    # Last: the files are written only once everything else of the session is.
+    attach_documents(session, log.documents, by=by)
     return session
 
 
@@ -153,6 +161,99 @@ def _set_status(session: Session, read_version: int, status: str) -> bool:
         return False
     session.status = status
     session.save(update_fields=["status", "version", "updated_at"])
+    return True
+
+
+# --- Documents ---------------------------------------------------------------------------------
+
+
+@dataclass
+class NewDocument:
+    """A checked upload and what the uploader said about it."""
+
+    checked: CheckedFile
+    title: str = ""
+    kind: str = Document.Kind.OTHER
+    date: datetime.date | None = None
+    agenda_item: AgendaItem | None = None
+    commitment: Commitment | None = None
+    shared_with_members: bool = False
+
+
+@contextmanager
+def files_removed_on_failure(documents: list[Document]) -> Iterator[None]:
+    """A save that fails leaves no file behind: the files stored so far are deleted."""
+    try:
+        yield
+    except BaseException:
+        for document in documents:
+            if document.file.name:
+                document.file.storage.delete(document.file.name)
+        raise
+
+
+@transaction.atomic
+def attach_documents(session: Session, new: list[NewDocument], *, by) -> list[Document]:
+    """Attach files to a session (and, each, to one of its agenda items or commitments), all or
+    nothing. A file already attached to the session (the same SHA-256) is refused."""
+    saved: list[Document] = []
+    with files_removed_on_failure(saved):
+        for entry in new:
+            checked = entry.checked
+            item, commitment = entry.agenda_item, entry.commitment
+            if commitment is not None:
+                item = item or commitment.agenda_item
+            for part in (item, commitment and commitment.agenda_item):
+                if part is not None and part.session_id != session.pk:
+                    raise ValidationError("A document belongs to an item of its own session.")
+            document = Document(
+                session=session,
+                agenda_item=item,
+                commitment=commitment,
+                title=(entry.title or checked.stem or checked.original_name or "Document")[:200],
+                kind=entry.kind,
+                date=entry.date or session.date,
+                original_name=checked.original_name,
+                content_type=checked.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
+                shared_with_members=entry.shared_with_members,
+                added_by=by,
+            )
+            document.file.save("upload", checked.upload, save=False)
+            saved.append(document)
+            document.save()
+    return saved
+
+
+def duplicates(session: Session | None, checked: list[CheckedFile]) -> dict[str, Document]:
+    """The session's documents that these files repeat, by SHA-256."""
+    if session is None or session.pk is None:
+        return {}
+    found = Document.objects.active().filter(
+        session=session, sha256__in=[c.sha256 for c in checked]
+    )
+    return {document.sha256: document for document in found}
+
+
+def delete_document(document: Document, *, by) -> None:
+    """Soft: the document leaves the session page and the update, and stays in the admin and
+    its history, restorable by Staff. The file is kept."""
+    if document.deleted_at is None:
+        document.deleted_at = timezone.now()
+        document.deleted_by = by
+        document.save(update_fields=["deleted_at", "deleted_by"])
+
+
+def restore_document(document: Document) -> bool:
+    """Undo a delete; False when the same file has been attached to the session since."""
+    if document.deleted_at is None:
+        return True
+    if Document.objects.active().filter(session=document.session_id, sha256=document.sha256):
+        return False
+    document.deleted_at = None
+    document.deleted_by = None
+    document.save(update_fields=["deleted_at", "deleted_by"])
     return True
 
 

@@ -12,4 +12,7 @@ urlpatterns = [
     path("sessions/<int:pk>/held/", views.session_mark_held, name="session_mark_held"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
     path("sessions/<int:pk>/follow-up/", views.session_follow_up, name="session_follow_up"),
+    path("sessions/<int:pk>/documents/", views.session_attach, name="session_attach"),
+    path("documents/<int:pk>/download/", views.document_download, name="document_download"),
+    path("documents/<int:pk>/delete/", views.document_delete, name="document_delete"),
 ]

@@ -20,11 +20,12 @@ from .access import (
     sessions_readable_by,
     units_for,
 )
+from .documents import file_response
 from .followup import FollowUpForm, follow_up_forms
-from .forms import MarkHeldForm, SessionFlow
+from .forms import DocumentDeleteForm, DocumentUploadForm, MarkHeldForm, SessionFlow
 from .history import session_history
 from .locking import StaleSession, version_changes
-from .models import AgendaItem, Attendance, Commitment, Session
+from .models import AgendaItem, Attendance, Commitment, Document, Session
 from .reports.views import DUE_SOON_DAYS, REPORTS
 
 HOME_LIST_LENGTH = 20
@@ -154,7 +155,7 @@ def session_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         flow = SessionFlow.with_row_added(request.POST, prefix, session=session, units=units)
         return _render_flow(request, flow, context)
 
-    flow = SessionFlow(request.POST, session=session, units=units)
+    flow = SessionFlow(request.POST, session=session, units=units, files=request.FILES)
     if not flow.is_valid():
         messages.error(request, "The session was not saved: fix the problems listed below.")
         return _render_flow(request, flow, context)
@@ -177,7 +178,9 @@ def session_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         session = _session_for_edit(request, pk)
         flow = SessionFlow(request.POST, session=session, units=units)
         return _render_flow(request, flow, context, status=409)
-    messages.success(request, f"Saved: {saved}.")
+    attached = len(flow.documents_form.new_documents())
+    note = f" {attached} document(s) attached." if attached else ""
+    messages.success(request, f"Saved: {saved}.{note}")
     return redirect("sessions:session_detail", pk=saved.pk)
 
 
@@ -212,6 +215,20 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = request.user.has_perm("confer.change_session") and (
         sessions_editable_by(request.user).filter(pk=pk).exists()
     )
+    return _render_detail(request, session, can_edit)
+
+
+def _render_detail(
+    request, session: Session, can_edit: bool, upload_form=None, status: int = 200
+) -> HttpResponse:
+    can_attach = can_edit and request.user.has_perm("confer.add_document")
+    if can_attach and upload_form is None:
+        upload_form = DocumentUploadForm(session=session)
+    documents = (
+        session.documents.active()
+        .select_related("agenda_item", "commitment", "added_by")
+        .order_by("date", "pk")
+    )
     return render(
         request,
         "sessions/session_detail.html",
@@ -220,8 +237,65 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit,
             "history": session_history(session),
             "mark_held_form": MarkHeldForm(initial={"version": session.version}),
+            "documents": documents,
+            "upload_form": upload_form if can_attach else None,
+            "can_delete_documents": can_edit and request.user.has_perm("confer.delete_document"),
         },
+        status=status,
     )
+
+
+def readable_documents(user):
+    """The documents a user may open: those of the sessions they may read (sessions/access.py),
+    not deleted."""
+    return Document.objects.active().filter(session__in=sessions_readable_by(user).values("pk"))
+
+
+@login_required
+@permission_required("confer.add_document", raise_exception=True)
+@require_POST
+def session_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach documents from the session page: one or several files at once."""
+    items = AgendaItem.objects.prefetch_related("commitments")
+    session = get_object_or_404(
+        sessions_editable_by(request.user).prefetch_related(
+            Prefetch("agenda_items", queryset=items)
+        ),
+        pk=pk,
+    )
+    form = DocumentUploadForm(request.POST, request.FILES, session=session)
+    if not form.is_valid():
+        messages.error(request, "Nothing was attached: fix the problems listed below.")
+        return _render_detail(request, session, can_edit=True, upload_form=form, status=400)
+    try:
+        attached = operations.attach_documents(session, form.new_documents(), by=request.user)
+    except IntegrityError:
+        # The same file attached by someone else a moment ago: nothing was kept.
+        messages.error(request, "Nothing was attached: the session has this file already.")
+        return redirect(reverse("sessions:session_detail", args=[pk]) + "#documents")
+    messages.success(request, f"{len(attached)} document(s) attached.")
+    return redirect(reverse("sessions:session_detail", args=[pk]) + "#documents")
+
+
+@login_required
+def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """A document's file, for those who may read its session; anyone else: not found."""
+    document = get_object_or_404(readable_documents(request.user), pk=pk)
+    return file_response(document)
+
+
+@login_required
+@permission_required("confer.delete_document", raise_exception=True)
+@require_POST
+def document_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    editable = sessions_editable_by(request.user).values("pk")
+    document = get_object_or_404(Document.objects.active().filter(session__in=editable), pk=pk)
+    if DocumentDeleteForm(request.POST).is_valid():
+        operations.delete_document(document, by=request.user)
+        messages.success(
+            request, f"“{document.title}” was deleted. Staff can restore it from the admin."
+        )
+    return redirect(reverse("sessions:session_detail", args=[document.session_id]) + "#documents")
 
 
 @login_required

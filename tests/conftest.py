@@ -16,3 +16,10 @@ def superuser(db):
 def admin_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Every test keeps its documents' files in a folder of its own, never in the checkout."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

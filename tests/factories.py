@@ -140,3 +140,24 @@ def member_account(email: str, units=None, email_updates: bool = True):
     if units is not None or not email_updates:
         set_subscription(user, email_updates, all_units=units is None, units=units or [])
     return user
+
+
+def pdf_upload(name: str = "proposal.pdf", text: str = "The County's proposal"):
+    """A small valid PDF as a browser would upload it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from members.demo import pdf_with_text
+
+    return SimpleUploadedFile(name, pdf_with_text([text]), "application/pdf")
+
+
+def attach(
+    session, name: str = "proposal.pdf", text: str = "The County's proposal", by=None, **kwargs
+):
+    """A document attached through the operation the pages use."""
+    from sessions import operations
+    from sessions.documents import check_upload
+
+    checked = check_upload(pdf_upload(name, text))
+    new = operations.NewDocument(checked=checked, **kwargs)
+    return operations.attach_documents(session, [new], by=by)[0]

@@ -25,6 +25,13 @@ What a backup leaves out and how it is kept (issue 16):
   HMAC-SHA256, from `cryptography`): unreadable without the key, and any change to the file
   is detected. `restore` checks the checksum (and the HMAC) before it touches the database and
   refuses a damaged or altered file. Backups written before the envelope still restore.
+
+Files (issue 12): the files that rows name through a FileField (the record's documents) are in
+the backup too. The payload is then a tar archive: the dump, `files/<stored name>` for each
+file, and `files.json` with the SHA-256 of each. `restore` checks every file against it before it
+touches the database, then writes each file back to the storage (the file system or the S3
+bucket of STORAGES) under the same name. `fingerprint()` includes the files' content ("files"),
+so a round trip that lost or changed one does not compare equal.
 """
 
 import datetime
@@ -34,6 +41,7 @@ import json
 import os
 import shutil
 import subprocess
+import tarfile
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,7 +55,7 @@ from django.core import serializers
 from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
-from django.db.models import Model
+from django.db.models import FileField, Model
 from django.test.utils import override_settings
 
 PG_CUSTOM_MAGIC = b"PGDMP"
@@ -123,17 +131,54 @@ def backed_up(model: type[Model]) -> bool:
     return model._meta.label_lower not in NOT_BACKED_UP
 
 
+FILES_KEY = "files (storage)"
+
+
 def fingerprint(using: str = DEFAULT_DB_ALIAS, registry=apps) -> dict[str, dict[str, int | str]]:
     """Rows and a SHA-256 of their content (every field, primary keys included), per model
-    label, of what a backup holds; `fingerprint_by_table` keys every table by its name, which
-    survives a model moving app."""
-    return {
+    label, of what a backup holds, and the files the rows name (FILES_KEY: how many, and a
+    SHA-256 over each name and its content's SHA-256); `fingerprint_by_table` keys every table
+    by its name, which survives a model moving app."""
+    prints = {
         model._meta.label: entry
         for model, entry in sorted(
             _fingerprints(using, registry), key=lambda pair: pair[0]._meta.label
         )
         if backed_up(model)
     }
+    if registry is apps:
+        files = stored_files(using)
+        digest = hashlib.sha256()
+        for name in sorted(files):
+            digest.update(f"{name}\t{file_sha256(files[name], name)}\n".encode())
+        prints[FILES_KEY] = {"rows": len(files), "sha256": digest.hexdigest()}
+    return prints
+
+
+def stored_files(using: str = DEFAULT_DB_ALIAS) -> dict:
+    """Every file a row names through a FileField, history rows included: {name: storage}."""
+    files = {}
+    tables = set(connections[using].introspection.table_names())
+    for model in all_models():
+        if not backed_up(model) or model._meta.db_table not in tables:
+            continue
+        for field in model._meta.concrete_fields:
+            if isinstance(field, FileField):
+                names = model._base_manager.using(using).values_list(field.attname, flat=True)
+                for name in names.exclude(**{field.attname: ""}).distinct():
+                    files[name] = field.storage
+    return files
+
+
+def file_sha256(storage, name: str) -> str:
+    """The SHA-256 of a stored file, or "missing"."""
+    if not storage.exists(name):
+        return "missing"
+    digest = hashlib.sha256()
+    with storage.open(name, "rb") as stream:
+        for chunk in iter(lambda: stream.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def fingerprint_by_table(
@@ -234,17 +279,93 @@ def backup(path: Path, fmt: str, using: str = DEFAULT_DB_ALIAS) -> bool:
         else:
             with gzip.open(dump, "wt", encoding="utf-8") as stream:
                 serializers.serialize("json", every_row(using), stream=stream, cls=ExactJSONEncoder)
+        files = stored_files(using)
+        if files:
+            dump = archive_with_files(dump, files, directory)
         payload = dump.read_bytes()
     if keys is not None:
         payload = keys.encrypt(payload)
     header = {
         "format": fmt,
+        "files": bool(files),
         "encrypted": keys is not None,
         "sha256": hashlib.sha256(payload).hexdigest(),
         "written_at": datetime.datetime.now(datetime.UTC).isoformat(),
     }
     write_private(path, ENVELOPE_MAGIC, json.dumps(header).encode() + b"\n", payload)
     return keys is not None
+
+
+def archive_with_files(dump: Path, files: dict, directory: Path) -> Path:
+    """A tar of the dump, every stored file (`files/<name>`) and their SHA-256 (`files.json`).
+    A file a row names but the storage lacks is said, not skipped: the backup is refused."""
+    archive = directory / "payload.tar"
+    manifest = {}
+    with tarfile.open(archive, "w") as tar:
+        tar.add(dump, arcname=dump.name)
+        for name, storage in sorted(files.items()):
+            if not storage.exists(name):
+                raise FileNotFoundError(
+                    f"A document's file is missing from the storage: {name}. Restore it (or "
+                    "delete the row) before backing up."
+                )
+            copy = directory / "file"
+            digest = hashlib.sha256()
+            with storage.open(name, "rb") as source, open(copy, "wb") as target:
+                for chunk in iter(lambda: source.read(1024 * 1024), b""):
+                    digest.update(chunk)
+                    target.write(chunk)
+            manifest[name] = digest.hexdigest()
+            tar.add(copy, arcname=f"files/{name}")
+            copy.unlink()
+        listing = directory / "files.json"
+        listing.write_text(json.dumps(manifest, sort_keys=True))
+        tar.add(listing, arcname="files.json")
+    return archive
+
+
+def unpack_files(archive: Path, directory: Path) -> tuple[Path, dict[str, str]]:
+    """The dump and the manifest of a tar payload, every file checked against its SHA-256."""
+    unpacked = directory / "unpacked"
+    with tarfile.open(archive) as tar:
+        tar.extractall(unpacked, filter="data")  # no absolute paths, no "..", no links out
+    manifest = json.loads((unpacked / "files.json").read_text())
+    for name, expected in manifest.items():
+        path = unpacked / "files" / name
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != expected:
+            raise RestoreRefused(
+                f"The backup's copy of {name} is missing or does not match its checksum. "
+                "Nothing was restored; use another copy of the backup."
+            )
+    dump = next(p for p in unpacked.iterdir() if p.name in ("dump", "dump.json.gz"))
+    return dump, manifest
+
+
+def files_in_the_way(unpacked: Path, manifest: dict[str, str]) -> list[str]:
+    """Files the storage already holds under a backed-up name, with other content."""
+    storage = _document_storage()
+    return [
+        name
+        for name, expected in manifest.items()
+        if storage.exists(name) and file_sha256(storage, name) != expected
+    ]
+
+
+def _document_storage():
+    from django.core.files.storage import default_storage
+
+    return default_storage
+
+
+def put_files_back(unpacked: Path, manifest: dict[str, str]) -> None:
+    storage = _document_storage()
+    for name in manifest:
+        if storage.exists(name):
+            continue  # the same content (checked by files_in_the_way)
+        with open(unpacked / "files" / name, "rb") as stream:
+            saved = storage.save(name, stream)
+        if saved != name:
+            raise RestoreRefused(f"The storage renamed {name} to {saved}: check its settings.")
 
 
 class ExactJSONEncoder(DjangoJSONEncoder):
@@ -288,6 +409,7 @@ def open_envelope(path: Path, directory: Path) -> tuple[Path, bool]:
         try:
             header = json.loads(stream.readline())
             fmt, encrypted, expected = header["format"], header["encrypted"], header["sha256"]
+            with_files = bool(header.get("files", False))
         except (ValueError, KeyError, TypeError):
             raise RestoreRefused(
                 f"{path} is damaged: its header cannot be read. Nothing was restored."
@@ -311,6 +433,9 @@ def open_envelope(path: Path, directory: Path) -> tuple[Path, bool]:
                 f"{path} cannot be decrypted with BACKUP_ENCRYPTION_KEY: either the key is not "
                 "the one it was written with, or the file was altered. Nothing was restored."
             ) from None
+    if with_files:
+        write_private(directory / "payload.tar", payload)
+        return directory / "payload.tar", encrypted
     plain = directory / ("dump" if fmt == "pg" else "dump.json.gz")
     write_private(plain, payload)
     return plain, encrypted
@@ -324,7 +449,17 @@ def restore(path: Path, using: str = DEFAULT_DB_ALIAS) -> str:
         raise RestoreRefused(str(error)) from None
     with private_directory() as directory:
         plain, _ = open_envelope(path, directory)
-        return _restore_plain(plain, using, name=path)
+        manifest: dict[str, str] = {}
+        if plain.name == "payload.tar":
+            plain, manifest = unpack_files(plain, directory)
+            if clashing := files_in_the_way(plain.parent, manifest):
+                raise RestoreRefused(
+                    "The file storage already holds other files under the backup's names ("
+                    f"{', '.join(clashing[:5])}). Restore into an empty MEDIA_ROOT or bucket."
+                )
+        fmt = _restore_plain(plain, using, name=path)
+        put_files_back(plain.parent, manifest)
+        return fmt
 
 
 def _restore_plain(path: Path, using: str, name: Path) -> str:

@@ -9,7 +9,8 @@ change / view / delete, the record defines:
 - `confer.change_all_units`: change the sessions of every unit (the admin then needs no scoping);
 - `confer.follow_up_commitment`: mark commitments kept, broken or withdrawn, record triggers;
 - `confer.run_reports`: the follow-up reports (open, overdue, scorecard, topic histories), of
-  every unit for those who read every unit, of their own units for business agents.
+  every unit for those who read every unit, of their own units for business agents;
+- `confer.restore_document`: bring a deleted document back (deleting one only hides it).
 
 Which *units* a business agent works for is data, not a permission: BargainingUnit.agents,
 applied in the record's queries (sessions/access.py).
@@ -49,6 +50,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "confer.add_advocate",
         "confer.add_attendance",
         "confer.delete_attendance",
+        # Documents of their units' sessions: attach, describe, delete (softly: Staff hold
+        # `confer.restore_document`, with the rest of `confer.*`).
+        "confer.add_document",
+        "confer.change_document",
+        "confer.delete_document",
     ],
     Role.COMMUNICATIONS: [
         "confer.view_*",

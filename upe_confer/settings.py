@@ -129,8 +129,37 @@ STATIC_ROOT.mkdir(exist_ok=True)
 # Production serves the files `collectstatic` wrote: compressed, with a content hash in every
 # name, so WhiteNoise can tell browsers to keep them for a year. Development and tests read the
 # source files and need no collectstatic.
+# Documents attached to the record (sessions/documents.py) are private: never served from a
+# URL of their own, only through a view that applies the session's per-unit rules. They live
+# under MEDIA_ROOT (outside static/; no MEDIA_URL is routed) or, with DOCUMENTS_S3_BUCKET set, in
+# an S3-compatible bucket that several app servers share (django-storages).
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+MEDIA_URL = "/no-public-media/"  # never routed: files are downloaded through a view
+DOCUMENTS_S3_BUCKET = env.str("DOCUMENTS_S3_BUCKET", default="")
+if DOCUMENTS_S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DOCUMENTS_S3_BUCKET,
+            "endpoint_url": env.str("DOCUMENTS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("DOCUMENTS_S3_REGION", default="") or None,
+            "access_key": env.str("DOCUMENTS_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("DOCUMENTS_S3_SECRET_ACCESS_KEY", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Owner-only files and folders: other accounts on the machine cannot read them.
+        "OPTIONS": {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    }
+# The largest document accepted, in megabytes (a proxy in front may need the same limit).
+DOCUMENT_MAX_MB = env.int("DOCUMENT_MAX_MB", default=25)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND",

@@ -10,6 +10,7 @@ from django.urls import reverse
 from ..models import (
     AgendaItem,
     Commitment,
+    Document,
     Party,
     Position,
     Topic,
@@ -117,6 +118,12 @@ def topic_history_items(topic: Topic, items=AgendaItem.objects):
         .select_related("session")
         .prefetch_related(
             "session__units",
+            # Every paper of the sessions where the topic was discussed (not the deleted ones).
+            Prefetch(
+                "session__documents",
+                queryset=Document.objects.active().order_by("date", "pk"),
+                to_attr="active_documents",
+            ),
             Prefetch("positions", queryset=Position.objects.order_by("order", "pk")),
             Prefetch(
                 "commitments",

@@ -213,3 +213,22 @@ def test_every_demo_session_is_in_the_list():
         datetime.date(2020, 1, 17),
         datetime.date(2023, 9, 15),
     ]
+
+
+def test_the_demo_attaches_a_generated_pdf_to_the_2023_session_once(db):
+    import io
+
+    import pypdf
+
+    from members.demo import DEMO_DOCUMENT_TITLE, load_demo
+    from sessions.models import Document
+
+    load_demo()
+    load_demo()  # again: still one
+    document = Document.objects.get()
+    assert document.title == DEMO_DOCUMENT_TITLE
+    assert document.session.date.year == 2023
+    assert document.content_type == "application/pdf"
+    with document.file.open("rb") as stream:
+        text = pypdf.PdfReader(io.BytesIO(stream.read()), strict=True).pages[0].extract_text()
+    assert "not a County document" in text

@@ -5,7 +5,7 @@ session of unit 008. Out of scope is 404 (or 403 for a role that may not do it a
 import pytest
 from django.urls import reverse
 
-from sessions.models import Session
+from sessions.models import Document, Session
 from tests.factories import (
     AdvocateFactory,
     AgendaItemFactory,
@@ -14,6 +14,9 @@ from tests.factories import (
     CommitmentFactory,
     PositionFactory,
     SessionFactory,
+    UpdateFactory,
+    attach,
+    pdf_upload,
 )
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +36,13 @@ def record(unit_008):
         "position": PositionFactory(agenda_item=item, order=1),
         "commitment": CommitmentFactory(agenda_item=item, order=1),
         "attendance": AttendanceFactory(session=session, advocate=AdvocateFactory(unit=unit_008)),
+        "document": attach(session, title="County proposal", shared_with_members=True),
+        "update": UpdateFactory(session=session, slug="the-update"),
     }
+
+
+def document_url(name: str):
+    return lambda r: url(name, r["document"])
 
 
 def flow_post(record, unit_008) -> dict:
@@ -120,6 +129,68 @@ ACTIONS = {
         lambda r, u: {"version": str(r["session"].version)},
         [LOGIN, 403, 403, 404, 302, 302],
     ),
+    "document download": (
+        "get",
+        document_url("sessions:document_download"),
+        None,
+        [LOGIN, 404, 200, 404, 200, 200],
+    ),
+    "document attach": (
+        "post",
+        lambda r: url("sessions:session_attach", r["session"]),
+        lambda r, u: {"files": [pdf_upload("new.pdf", "another paper")], "kind": "other"},
+        [LOGIN, 403, 403, 404, 302, 302],
+    ),
+    "document delete": (
+        "post",
+        document_url("sessions:document_delete"),
+        lambda r, u: {"confirm": "True"},
+        [LOGIN, 403, 403, 404, 302, 302],
+    ),
+    # Shared with members and its update public: anyone, through the update.
+    "document from its public update": (
+        "get",
+        lambda r: reverse("members:update_document", args=[r["update"].slug, r["document"].pk]),
+        None,
+        [200, 200, 200, 200, 200, 200],
+    ),
+    "admin documents list": (
+        "get",
+        lambda r: url("admin:confer_document_changelist"),
+        None,
+        [LOGIN, LOGIN, 200, 200, 200, 200],
+    ),
+    "admin document page": (
+        "get",
+        document_url("admin:confer_document_change"),
+        None,
+        [LOGIN, LOGIN, 200, 404, 200, 200],
+    ),
+    "admin document add page": (
+        "get",
+        lambda r: url("admin:confer_document_add"),
+        None,
+        [LOGIN, LOGIN, 403, 200, 200, 200],
+    ),
+    "admin document history": (
+        "get",
+        document_url("admin:confer_document_history"),
+        None,
+        [LOGIN, LOGIN, 200, 404, 200, 200],
+    ),
+    # Deleting is soft (an action); the admin's own delete is refused to everyone.
+    "admin document delete": (
+        "post",
+        document_url("admin:confer_document_delete"),
+        lambda r, u: {"post": "yes"},
+        [LOGIN, LOGIN, 403, 404, 403, 403],
+    ),
+    "admin documents filtered by the adder's password": (
+        "get",
+        lambda r: url("admin:confer_document_changelist") + "?added_by__password__startswith=md5",
+        None,
+        [LOGIN, LOGIN, 400, 400, 400, 400],
+    ),
     "admin sessions list": (
         "get",
         lambda r: url("admin:confer_session_changelist"),
@@ -150,11 +221,13 @@ ACTIONS = {
         None,
         [LOGIN, LOGIN, 403, 404, 403, 200],
     ),
+    # Staff may delete sessions, but not one holding documents (they are evidence, PROTECT):
+    # the admin says so (200) and nothing is deleted. test_protect.py deletes one without.
     "admin session delete": (
         "post",
         lambda r: url("admin:confer_session_delete", r["session"]),
         lambda r, u: {"post": "yes"},
-        [LOGIN, LOGIN, 403, 404, 403, 302],
+        [LOGIN, LOGIN, 403, 404, 403, 200],
     ),
     "admin agenda item page": (
         "get",
@@ -263,6 +336,7 @@ def test_role_matrix(client, users, record, unit_008, role, action):
     session = record["session"]
     before = Session.objects.values("summary", "version", "status").get(pk=session.pk)
     sessions_before = Session.objects.count()
+    documents_before = list(Document.objects.values_list("pk", "deleted_at"))
 
     data = make_data(record, unit_008) if make_data else None
     response = getattr(client, method)(make_url(record), data)
@@ -278,6 +352,7 @@ def test_role_matrix(client, users, record, unit_008, role, action):
     if method == "post" and not allowed:
         assert Session.objects.values("summary", "version", "status").get(pk=session.pk) == before
         assert Session.objects.count() == sessions_before
+        assert list(Document.objects.values_list("pk", "deleted_at")) == documents_before
 
 
 def test_admin_lists_only_the_agents_own_units(client, users, record, unit_005):

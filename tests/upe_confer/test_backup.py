@@ -214,3 +214,78 @@ def test_restore_refuses_a_tampered_backup(tmp_path, settings, encrypted):
         with pytest.raises(CommandError, match="or the file was altered"):
             call_command("restore", path)
     assert not Session.objects.exists()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_round_trip_of_the_demo_with_documents_carries_the_files(
+    tmp_path, fmt, settings, private_media
+):
+    from sessions import operations
+    from sessions.models import Document
+    from tests.factories import attach
+    from upe_confer.backup import FILES_KEY
+
+    sessions = load_demo()
+    attach(sessions[0], name="ta.pdf", text="Side letter", shared_with_members=True)
+    deleted = attach(sessions[0], name="old.pdf", text="Withdrawn proposal")
+    operations.delete_document(deleted, by=None)  # soft: its file is backed up too
+    before = fingerprint()
+    assert before[FILES_KEY]["rows"] == 3
+    path = tmp_path / "backup.bin"
+    call_command("backup", output=path, format=fmt)
+
+    empty_the_database()
+    settings.MEDIA_ROOT = tmp_path / "new-media"  # a new machine: no files at all
+    assert fingerprint()[FILES_KEY]["rows"] == 0
+    call_command("restore", path)
+
+    assert fingerprint() == before
+    for document in Document.objects.all():
+        assert (tmp_path / "new-media" / document.file.name).is_file()
+
+
+def test_a_lost_or_changed_file_changes_the_fingerprint(private_media):
+    from upe_confer.backup import FILES_KEY
+
+    load_demo()
+    before = fingerprint()[FILES_KEY]
+    [stored] = [p for p in private_media.rglob("*") if p.is_file()]
+    stored.write_bytes(stored.read_bytes() + b"\n")
+    assert fingerprint()[FILES_KEY] != before
+    stored.unlink()
+    assert fingerprint()[FILES_KEY] != before
+
+
+def test_restore_refuses_a_backup_whose_file_was_altered(tmp_path, settings):
+    import hashlib
+    import io
+    import json
+    import tarfile
+
+    load_demo()
+    path = tmp_path / "backup.bin"
+    call_command("backup", output=path, format="json")
+    # Rewrite the payload with one file changed and the envelope's checksum made to match:
+    # the per-file checksum still catches it.
+    raw = path.read_bytes()
+    magic, header, payload = raw.split(b"\n", 2)
+    out = io.BytesIO()
+    with (
+        tarfile.open(fileobj=io.BytesIO(payload)) as source,
+        tarfile.open(fileobj=out, mode="w") as target,
+    ):
+        for member in source.getmembers():
+            data = source.extractfile(member).read()
+            if member.name.startswith("files/"):
+                data = data.replace(b"demo", b"DEMO")
+            member.size = len(data)
+            target.addfile(member, io.BytesIO(data))
+    meta = json.loads(header)
+    meta["sha256"] = hashlib.sha256(out.getvalue()).hexdigest()
+    forged = tmp_path / "forged.bin"
+    forged.write_bytes(magic + b"\n" + json.dumps(meta).encode() + b"\n" + out.getvalue())
+    empty_the_database()
+    settings.MEDIA_ROOT = tmp_path / "new-media"
+    with pytest.raises(CommandError, match="does not match its checksum"):
+        call_command("restore", forged)
+    assert not Session.objects.exists()
