@@ -6,6 +6,7 @@ app_name = "sessions"
 
 urlpatterns = [
     path("", views.agent_home, name="agent_home"),
+    path("search/", views.record_search, name="record_search"),
     path("sessions/new/", views.session_form, name="session_new"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/edit/", views.session_form, name="session_edit"),

@@ -5,6 +5,7 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, F, Prefetch
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from . import operations
 from .access import (
     commitments_followed_up_by,
+    reads_every_unit,
     sessions_editable_by,
     sessions_readable_by,
     units_for,
@@ -25,10 +27,12 @@ from .followup import FollowUpForm, follow_up_forms
 from .forms import DocumentDeleteForm, DocumentUploadForm, MarkHeldForm, SessionFlow
 from .history import session_history
 from .locking import StaleSession, version_changes
-from .models import AgendaItem, Attendance, Commitment, Document, Session
+from .models import AgendaItem, Attendance, BargainingUnit, Commitment, Document, Session
 from .reports.views import DUE_SOON_DAYS, REPORTS
+from .search import RecordSearchForm, search_record
 
 HOME_LIST_LENGTH = 20
+SEARCH_PAGE_SIZE = 20
 can_log = permission_required("confer.add_session", raise_exception=True)
 
 
@@ -62,6 +66,30 @@ def agent_home(request: HttpRequest) -> HttpResponse:
             "commitments": commitments[: HOME_LIST_LENGTH * 2],
             "desk": follow_up_desk(request.user, today),
         },
+    )
+
+
+@login_required
+@permission_required("confer.view_session", raise_exception=True)
+def record_search(request: HttpRequest) -> HttpResponse:
+    """Search the agenda items of the sessions the user may read."""
+    units = units_for(request.user)
+    if reads_every_unit(request.user):
+        units = BargainingUnit.objects.all()
+    form = RecordSearchForm(request.GET or None, units=units)
+    page = None
+    if form.is_bound and form.is_valid() and form.has_criteria():
+        readable = AgendaItem.objects.filter(session__in=sessions_readable_by(request.user))
+        items = search_record(readable, form.cleaned_data).select_related("session", "topic")
+        page = Paginator(items.prefetch_related("session__units"), SEARCH_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "sessions/search.html",
+        {"form": form, "page_obj": page, "query": query.urlencode()},
     )
 
 

@@ -43,3 +43,17 @@ def test_agent_marks_an_earlier_commitment_kept_at_a_later_session(
     commitment.refresh_from_db()
     assert (commitment.status, commitment.followed_up_in) == ("kept", session)
     assert commitment.resolved_on == session.date
+
+
+def test_agent_searches_the_record_from_the_menu(page: Page, agent, sign_in, check_page):
+    sign_in(agent)
+    page.goto(reverse("sessions:agent_home"))
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Search the record"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Search the record")
+    page.get_by_label("Words").fill("favoritism")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("heading", level=2)).to_have_text("1 agenda item")
+    expect(page.get_by_role("main")).to_contain_text("Social Workers and Clerical staff to test")
+    check_page(page)

@@ -1,0 +1,68 @@
+"""Searching the record: agenda items (with their positions and commitments) of the sessions a
+person may read, by words, unit, topic, party and dates.
+
+Every word must appear somewhere in the item: its text, a position's statement or a
+commitment's description (case-insensitive, on every database). Internal notes are searched
+too: this is the staff's and agents' side, never shown to members."""
+
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .models import AgendaItem, BargainingUnit, Commitment, Party, Position, Topic
+
+ITEM_TEXT = ["title", "discussion", "outcome", "member_guidance", "union_view", "internal_notes"]
+
+
+class RecordSearchForm(forms.Form):
+    q = forms.CharField(label="Words", max_length=200, required=False)
+    unit = forms.ModelChoiceField(BargainingUnit.objects.none(), required=False)
+    topic = forms.ModelChoiceField(Topic.objects.order_by("name"), required=False)
+    party = forms.ChoiceField(choices=[("", "Either")] + Party.choices, required=False)
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, units: QuerySet[BargainingUnit], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units.order_by("code")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end of the range is before its start.")
+        return data
+
+    def has_criteria(self) -> bool:
+        return any(self.cleaned_data.get(name) for name in self.fields)
+
+
+def search_record(items: QuerySet[AgendaItem], data: dict) -> QuerySet[AgendaItem]:
+    """The agenda items among `items` that meet the form's cleaned `data`, newest first."""
+    for word in (data.get("q") or "").split():
+        in_item = Q()
+        for name in ITEM_TEXT:
+            in_item |= Q(**{f"{name}__icontains": word})
+        items = items.filter(
+            in_item
+            | Exists(Position.objects.filter(agenda_item=OuterRef("pk"), statement__icontains=word))
+            | Exists(
+                Commitment.objects.filter(agenda_item=OuterRef("pk"), description__icontains=word)
+            )
+        )
+    if data.get("unit"):
+        items = items.filter(session__in=data["unit"].sessions.values("pk"))
+    if data.get("topic"):
+        items = items.filter(topic=data["topic"])
+    if party := data.get("party"):
+        items = items.filter(
+            Exists(Position.objects.filter(agenda_item=OuterRef("pk"), party=party))
+            | Exists(Commitment.objects.filter(agenda_item=OuterRef("pk"), party=party))
+        )
+    if data.get("date_from"):
+        items = items.filter(session__date__gte=data["date_from"])
+    if data.get("date_to"):
+        items = items.filter(session__date__lte=data["date_to"])
+    return items.order_by("-session__date", "session__pk", "order")
