@@ -8,9 +8,7 @@ too: this is the staff's and agents' side, never shown to members."""
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .models import AgendaItem, BargainingUnit, Commitment, Party, Position, Topic
-
-ITEM_TEXT = ["title", "discussion", "outcome", "member_guidance", "union_view", "internal_notes"]
+from .models import AgendaItem, BargainingUnit, Commitment, Party, Position, Topic, text_fields
 
 
 class RecordSearchForm(forms.Form):
@@ -43,7 +41,7 @@ def search_record(items: QuerySet[AgendaItem], data: dict) -> QuerySet[AgendaIte
     """The agenda items among `items` that meet the form's cleaned `data`, newest first."""
     for word in (data.get("q") or "").split():
         in_item = Q()
-        for name in ITEM_TEXT:
+        for name in text_fields(AgendaItem):
             in_item |= Q(**{f"{name}__icontains": word})
         items = items.filter(
             in_item

@@ -28,7 +28,7 @@ from .forms import DocumentDeleteForm, DocumentUploadForm, MarkHeldForm, Session
 from .history import session_history
 from .locking import StaleSession, version_changes
 from .models import AgendaItem, Attendance, BargainingUnit, Commitment, Document, Session
-from .reports.views import DUE_SOON_DAYS, REPORTS
+from .reports.views import report_counts
 from .search import RecordSearchForm, search_record
 
 HOME_LIST_LENGTH = 20
@@ -97,15 +97,10 @@ def follow_up_desk(user, today) -> list[tuple]:
     """(report, count, link or "") for each commitment report, counted over the commitments
     the user follows up (an agent's units), in one query. The reports are in the admin: linked
     only for those who may open them there."""
-    counts = commitments_followed_up_by(user).counts(today, DUE_SOON_DAYS)
     linked = user.is_staff and user.has_perm("confer.run_reports")
     return [
-        (
-            report,
-            counts[report.count_key],
-            reverse("reports:commitments", args=[report.slug]) if linked else "",
-        )
-        for report in REPORTS.values()
+        (report, count, reverse("reports:commitments", args=[report.slug]) if linked else "")
+        for report, count in report_counts(commitments_followed_up_by(user), today)
         if report.slug != "open"
     ]
 

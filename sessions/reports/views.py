@@ -154,10 +154,15 @@ def admin_context(request: HttpRequest, title: str, **extra) -> dict:
     return {**admin.site.each_context(request), "title": title, **extra}
 
 
+def report_counts(commitments: CommitmentQuerySet, today: datetime.date) -> list[tuple]:
+    """(report, how many of `commitments` it lists today) for each report, in one query."""
+    counts = commitments.counts(today, DUE_SOON_DAYS)
+    return [(report, counts[report.count_key]) for report in REPORTS.values()]
+
+
 def report_index(request: HttpRequest) -> TemplateResponse:
     today = timezone.localdate()
-    counts = commitments_reported_to(request.user).counts(today, DUE_SOON_DAYS)
-    reports = [(report, counts[report.count_key]) for report in REPORTS.values()]
+    reports = report_counts(commitments_reported_to(request.user), today)
     return TemplateResponse(
         request,
         "sessions/reports/index.html",

@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 
 from ..access import commitments_reported_to
-from ..reports.views import DUE_SOON_DAYS, REPORTS
+from ..reports.views import report_counts
 
 register = template.Library()
 
@@ -12,5 +12,4 @@ register = template.Library()
 @register.simple_tag
 def follow_up_summary(user) -> list[tuple]:
     """(report, how many of the commitments `user` may see) for each report, in one query."""
-    counts = commitments_reported_to(user).counts(timezone.localdate(), DUE_SOON_DAYS)
-    return [(report, counts[report.count_key]) for report in REPORTS.values()]
+    return report_counts(commitments_reported_to(user), timezone.localdate())
