@@ -329,6 +329,8 @@ def generate(
             )
     Position.objects.bulk_create(positions, batch_size=BATCH)
     Commitment.objects.bulk_create(commitments, batch_size=BATCH)
+    if items:  # bulk_create sends no signals; the new items are the highest ids
+        AgendaItem.objects.filter(pk__gte=min(item.pk for item in items)).refresh_search_text()
     summary.positions, summary.commitments = len(positions), len(commitments)
     summary.updates = generate_updates(new_sessions, rng, limit=updates)
     return summary

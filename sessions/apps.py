@@ -6,3 +6,6 @@ class SessionsConfig(AppConfig):
     # "sessions" is taken by django.contrib.sessions; the label names our tables and permissions.
     label = "confer"
     verbose_name = "Meet and confer record"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 (connects the receivers)

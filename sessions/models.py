@@ -15,7 +15,8 @@ from django.core.validators import (
 )
 from django.db import models
 from django.db.models import ProtectedError, Q
-from django.db.models.functions import Cast, ExtractYear, NullIf
+from django.db.models import StringAgg
+from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -321,6 +322,45 @@ class Attendance(models.Model):
         return f"{self.advocate} at {self.session}"
 
 
+class AgendaItemQuerySet(models.QuerySet):
+    def refresh_search_text(self) -> int:
+        """Write each item's `search_text` again from the database, in one UPDATE: what is typed
+        in the item, its positions and its commitments. Saves keep it fresh (sessions.signals);
+        writers that skip signals (bulk_create, update) call this."""
+
+        def typed_in(model: type[models.Model]):
+            joined = StringAgg(
+                _words_of(model), delimiter=models.Value(" "), output_field=models.TextField()
+            )
+            rows = model.objects.filter(agenda_item=models.OuterRef("pk")).order_by()
+            return Coalesce(
+                models.Subquery(rows.values("agenda_item").annotate(text=joined).values("text")),
+                models.Value(""),
+                output_field=models.TextField(),
+            )
+
+        return self.update(
+            search_text=Concat(
+                _words_of(AgendaItem),
+                models.Value(" "),
+                typed_in(Position),
+                models.Value(" "),
+                typed_in(Commitment),
+                output_field=models.TextField(),
+            )
+        )
+
+
+def _words_of(model: type[models.Model]):
+    """Every typed field of a row, joined by spaces (the fields are never NULL)."""
+    parts = []
+    for name in text_fields(model):
+        parts += [models.F(name), models.Value(" ")]
+    if len(parts) == 2:
+        return parts[0]
+    return Concat(*parts[:-1], output_field=models.TextField())
+
+
 class AgendaItem(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="agenda_items")
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="agenda_items")
@@ -340,8 +380,13 @@ class AgendaItem(models.Model):
     internal_notes = long_text(
         "internal notes", help_text="For UPE staff only: never in an update, feed or email."
     )
+    # Derived, for searching the record: every word typed in the item, its positions and its
+    # commitments (AgendaItemQuerySet.refresh_search_text). On PostgreSQL a stored tsvector
+    # column with a GIN index is generated from it (migration 0008).
+    search_text = models.TextField(blank=True, default="", editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
+    objects = AgendaItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["session", "order", "pk"]
@@ -960,6 +1005,7 @@ def text_fields(model: type[models.Model]) -> list[str]:
         field.name
         for field in model._meta.concrete_fields
         if isinstance(field, models.CharField | models.TextField)
+        and field.editable
         and not field.choices
         and not isinstance(field, models.SlugField)
     ]

@@ -4,7 +4,12 @@ commitments; filters; never a session the person may not read; a constant number
 import datetime
 
 import pytest
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
 from django.urls import reverse
+
+from sessions.models import AgendaItem
+from sessions.search import SEARCH_VECTOR
 
 from tests.factories import (
     AgendaItemFactory,
@@ -100,3 +105,44 @@ def test_the_search_runs_a_constant_number_of_queries(
     client.force_login(staff)
     with django_assert_max_num_queries(10):
         assert found(client, q="testing")
+
+
+def test_the_search_text_follows_every_change_to_an_item_its_positions_and_commitments():
+    item = AgendaItemFactory(title="Caseload caps")
+    position = PositionFactory(agenda_item=item, statement="Forty cases at most.")
+    commitment = CommitmentFactory(agenda_item=item, description="Send the caseload data.")
+    item.refresh_from_db()
+    assert "Forty cases" in item.search_text and "caseload data" in item.search_text
+
+    position.statement = "Thirty-five cases."
+    position.save()
+    commitment.delete()
+    item.refresh_from_db()
+    assert "Thirty-five" in item.search_text and "Forty" not in item.search_text
+    assert "caseload data" not in item.search_text
+
+    AgendaItem.objects.filter(pk=item.pk).update(search_text="")
+    assert AgendaItem.objects.filter(pk=item.pk).refresh_search_text() == 1
+    item.refresh_from_db()
+    assert "Caseload caps" in item.search_text and "Thirty-five" in item.search_text
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="full text is PostgreSQL's")
+def test_postgresql_matches_word_forms_on_the_indexed_vector(client, staff, record):
+    client.force_login(staff)
+    everything_tested = ["Testers for CARES", "Other unit's testing", "Pilot testing phase"]
+    assert found(client, q="tests") == everything_tested
+    assert found(client, q="volunteer") == ["Testers for CARES"]
+    assert found(client, q='"six months" -pilot') == []  # websearch syntax
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = AgendaItem.objects.annotate(vector=SEARCH_VECTOR).filter(
+            vector=SearchQuery("testing", config="english")
+        )
+        assert "confer_agendaitem_search_vector" in plan.explain()
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite's fallback")
+def test_sqlite_matches_each_word_inside_the_text(client, staff, record):
+    client.force_login(staff)
+    assert found(client, q="TEST months") == ["Pilot testing phase"]
