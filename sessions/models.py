@@ -14,8 +14,7 @@ from django.core.validators import (
     RegexValidator,
 )
 from django.db import models
-from django.db.models import ProtectedError, Q
-from django.db.models import StringAgg
+from django.db.models import ProtectedError, Q, StringAgg
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, NullIf
 from django.urls import reverse
 from django.utils import timezone

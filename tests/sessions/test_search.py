@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from sessions.models import AgendaItem
 from sessions.search import SEARCH_VECTOR
-
 from tests.factories import (
     AgendaItemFactory,
     CommitmentFactory,
