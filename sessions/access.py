@@ -77,6 +77,17 @@ def commitments_followed_up_by(user) -> QuerySet[Commitment]:
     return Commitment.objects.filter(agenda_item__session__in=_sessions_of_units(units_for(user)))
 
 
+def commitments_to_settle_at(user, session: Session) -> QuerySet[Commitment]:
+    """The open commitments the user may settle while logging `session`: for a saved session,
+    those carried over to it (its units and topics, made earlier); for a new one, those of the
+    user's units. Never one made at the session itself."""
+    mine = commitments_followed_up_by(user).open()
+    if not session.pk:
+        return mine
+    carried = Commitment.objects.carry_over_for(session).values("pk")
+    return mine.filter(pk__in=carried).exclude(agenda_item__session=session)
+
+
 def units_reported_to(user) -> QuerySet[BargainingUnit] | None:
     """The units whose scorecard rows and filters the user sees; None: every unit."""
     return None if reads_every_unit(user) else units_for(user)

@@ -7,6 +7,7 @@ Layout of the page (every prefix is a plain formset prefix, so the page needs no
     items-N-…                  agenda items
     items-N-positions-M-…      the positions of agenda item N, in order
     items-N-commitments-M-…    the commitments of agenda item N
+    cID-…                      an earlier open commitment followed up at this session
 
 `SessionFlow` builds all of them from one request and validates them together; `cleaned_log()`
 hands what they say to the `log_session` operation, which saves it all or nothing.
@@ -23,8 +24,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import BaseModelFormSet, modelformset_factory
 from django.forms.utils import ErrorDict
+from django.utils import timezone
 
 from .documents import CheckedFile, check_upload
+from .followup import FollowUpForm, follow_up_forms
 from .models import (
     Advocate,
     AgendaItem,
@@ -400,6 +403,7 @@ class SessionFlow:
         units,
         choices: FlowChoices | None = None,
         files=None,
+        follow_up=(),
     ):
         self.session = session
         self.units = units
@@ -422,6 +426,8 @@ class SessionFlow:
         self.documents_form = DocumentUploadForm(
             data, files, prefix=self.DOCUMENTS, session=session, require_files=False
         )
+        # Earlier open commitments of the session's units, to settle while logging it.
+        self.follow_up_rows = follow_up_forms(follow_up, data)
         for block in self.blocks:
             # An agenda item left blank but given positions or commitments is not "unused".
             if not block.form.has_changed() and any(fs.has_changed() for fs in block.formsets):
@@ -463,7 +469,7 @@ class SessionFlow:
     def without_validation(self) -> "SessionFlow":
         """For the "add a row" page: show what was typed, unjudged. (Rendering a bound field
         asks for its errors, which would validate every row of the page.)"""
-        forms_ = [self.session_form, self.documents_form]
+        forms_ = [self.session_form, self.documents_form, *(f for _, f in self.follow_up_rows)]
         for form in [*forms_, *(f for fs in self.formsets() for f in fs.forms)]:
             form._errors = ErrorDict()
         for formset in self.formsets():
@@ -474,7 +480,23 @@ class SessionFlow:
     def is_valid(self) -> bool:
         results = [self.session_form.is_valid(), self.documents_form.is_valid()]
         results += [fs.is_valid() for fs in self.formsets()]
+        results.append(FollowUpForm.all_valid(self.follow_up_rows) and self._follow_ups_fit())
         return all(results)
+
+    def _follow_ups_fit(self) -> bool:
+        """A commitment is settled at a session that has taken place, after it was made."""
+        day = self.session_form.cleaned_data.get("date") if self.session_form.is_valid() else None
+        fits = True
+        for commitment, form in self.follow_up_rows:
+            if not form.cleaned_data["outcome"] or day is None:
+                continue
+            if day > timezone.localdate():
+                form.add_error("outcome", "This session is still to come: settle it once held.")
+                fits = False
+            elif commitment.agenda_item.session.date > day:
+                form.add_error("outcome", "It was made after this session's date.")
+                fits = False
+        return fits
 
     def error_summary(self) -> list[tuple[str, str]]:
         """(field id, message) for every error on the page, for the list at its top."""
@@ -504,6 +526,8 @@ class SessionFlow:
             for m, form in enumerate(block.commitments.forms, 1):
                 collect(form, f"Agenda item {n}, commitment {m}, ")
         collect(self.documents_form, "Documents, ")
+        for n, (_, form) in enumerate(self.follow_up_rows, 1):
+            collect(form, f"Earlier commitment {n}, ")
         return summary
 
     def cleaned_log(self) -> SessionLog:
@@ -542,6 +566,7 @@ class SessionFlow:
             agenda=agenda,
             removed_items=removed_items,
             documents=self.documents_form.new_documents(),
+            follow_ups=FollowUpForm.decisions(self.follow_up_rows),
         )
 
 

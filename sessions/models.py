@@ -16,6 +16,7 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import ProtectedError, Q, StringAgg
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, NullIf
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -819,6 +820,70 @@ def hash_calendar_token(token: str) -> str:
     """A calendar token as it is stored. The token is 256 random bits, so a plain SHA-256 is
     enough: nothing could be guessed from it faster than the token itself."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SessionDraftQuerySet(models.QuerySet):
+    def of(self, author):
+        """Drafts are private: nobody reads or resumes another person's draft."""
+        return self.filter(author=author)
+
+
+class SessionDraft(models.Model):
+    """What an agent has typed on the "log a session" page but not saved yet, kept as they type
+    (the page's autosave) so that nothing is lost. Private to its author; resumable from their
+    home; discarded when the session is saved."""
+
+    # Not form data: buttons, the CSRF token and the draft's own id.
+    NOT_TYPED = frozenset({"csrfmiddlewaretoken", "action", "add", "draft"})
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_drafts"
+    )
+    session = models.ForeignKey(
+        Session,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="drafts",
+        help_text="The session being changed; empty for a new session.",
+    )
+    data = models.JSONField(default=dict, help_text="The page's fields as typed: name → values.")
+    saved_at = models.DateTimeField(auto_now=True)
+
+    objects = SessionDraftQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-saved_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def get_absolute_url(self) -> str:
+        """The page with the draft back in it."""
+        if self.session_id:
+            page = reverse("sessions:session_edit", args=[self.session_id])
+        else:
+            page = reverse("sessions:session_new")
+        return f"{page}?draft={self.pk}"
+
+    @property
+    def label(self) -> str:
+        """What the agent recognises: the session if it exists, else the date and first item."""
+        if self.session_id:
+            return str(self.session)
+        title = self._typed("items-0-title") or "no agenda item yet"
+        return f"New session of {self._typed('date') or 'no date yet'}: {title}"
+
+    def typed(self) -> QueryDict:
+        """The data as the page sends it, to show the page again."""
+        data = QueryDict(mutable=True)
+        for name, values in self.data.items():
+            data.setlist(name, [str(value) for value in values])
+        return data
+
+    def _typed(self, name: str) -> str:
+        values = self.data.get(name) or [""]
+        return str(values[0]).strip()
 
 
 class CalendarToken(models.Model):

@@ -26,6 +26,7 @@ from .models import (
     Document,
     Position,
     Session,
+    SessionDraft,
     Topic,
 )
 
@@ -67,12 +68,17 @@ class SessionLog:
     agenda: list[AgendaEntry] = field(default_factory=list)
     removed_items: list[AgendaItem] = field(default_factory=list)
     documents: list["NewDocument"] = field(default_factory=list)
+    # Earlier commitments settled at this session: (commitment, status, note), as `follow_up`.
+    follow_ups: list[tuple[Commitment, str, str]] = field(default_factory=list)
 
 
 @transaction.atomic
-def log_session(log: SessionLog, *, by, mark_held: bool = False) -> Session:
+def log_session(
+    log: SessionLog, *, by, mark_held: bool = False, draft_pk: int | None = None
+) -> Session:
     """Save a new or changed session with its units, advocates, agenda, positions and
-    commitments, all or nothing. A change made from a stale version raises StaleSession."""
+    commitments, all or nothing, and discard the author's draft of it (`draft_pk`). A change made
+    from a stale version raises StaleSession."""
     session = log.session
     if session.pk:
         claim_version(session, log.read_version)
@@ -84,9 +90,30 @@ def log_session(log: SessionLog, *, by, mark_held: bool = False) -> Session:
     _save_units(session, log)
     _save_advocates(session, log)
     _save_agenda(session, log)
+    _follow_up_at(session, log)
+    if draft_pk:
+        SessionDraft.objects.of(by).filter(pk=draft_pk).delete()
     # Last: the files are written only once everything else of the session is.
     attach_documents(session, log.documents, by=by)
     return session
+
+
+def _follow_up_at(session: Session, log: SessionLog) -> None:
+    if any(status for _, status, _ in log.follow_ups):
+        follow_up(log.follow_ups, session=session)
+
+
+def keep_draft(data, *, author, session: Session | None, draft_pk: int | None) -> SessionDraft:
+    """Keep what is typed on the page (a QueryDict) as the author's draft: theirs with
+    `draft_pk` when it still exists for this session, otherwise a new one."""
+    typed = {name: values for name, values in data.lists() if name not in SessionDraft.NOT_TYPED}
+    mine = SessionDraft.objects.of(author).filter(session=session)
+    draft = mine.filter(pk=draft_pk).first() if draft_pk else None
+    if draft is None:
+        draft = SessionDraft(author=author, session=session)
+    draft.data = typed
+    draft.save()
+    return draft
 
 
 def _save_units(session: Session, log: SessionLog) -> None:

@@ -8,15 +8,17 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, F, Prefetch
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.views.decorators.http import require_POST
 
 from . import operations
 from .access import (
     commitments_followed_up_by,
+    commitments_to_settle_at,
     reads_every_unit,
     sessions_editable_by,
     sessions_readable_by,
@@ -27,12 +29,25 @@ from .followup import FollowUpForm, follow_up_forms
 from .forms import DocumentDeleteForm, DocumentUploadForm, MarkHeldForm, SessionFlow
 from .history import session_history
 from .locking import StaleSession, version_changes
-from .models import AgendaItem, Attendance, BargainingUnit, Commitment, Document, Session
+from .models import (
+    AgendaItem,
+    Attendance,
+    BargainingUnit,
+    Commitment,
+    Document,
+    Session,
+    SessionDraft,
+)
 from .reports.views import report_counts
 from .search import RecordSearchForm, search_record
 
 HOME_LIST_LENGTH = 20
 SEARCH_PAGE_SIZE = 20
+# How many earlier open commitments the logging page offers to settle (oldest due first); the
+# follow-up reports hold them all.
+FOLLOW_UP_IN_FLOW = 50
+# The session's flash naming the page whose copy in the browser can go: it was saved.
+SAVED_FORM = "confer.saved_form"
 can_log = permission_required("confer.add_session", raise_exception=True)
 
 
@@ -65,6 +80,7 @@ def agent_home(request: HttpRequest) -> HttpResponse:
             ],
             "commitments": commitments[: HOME_LIST_LENGTH * 2],
             "desk": follow_up_desk(request.user, today),
+            "drafts": SessionDraft.objects.of(request.user).select_related("session"),
         },
     )
 
@@ -160,31 +176,49 @@ def typed_before_signing_in(request: HttpRequest) -> QueryDict | None:
 def session_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Log a new session (no pk) or change one: the whole record of it on one page."""
     session = _session_for_edit(request, pk)
-    units = units_for(request.user)
-    context = {"session": session, "show_errors": True}
+    flow_args = {
+        "session": session,
+        "units": units_for(request.user),
+        "follow_up": _follow_up_offered(request.user, session),
+    }
+    context = {"session": session, "show_errors": True, "draft_pk": _draft_pk(request)}
     if request.method != "POST":
         if (typed := typed_before_signing_in(request)) is not None:
             # Shown as typed, not judged: nothing is saved until the agent saves again.
             messages.info(request, "Everything you typed is back. Check it and save.")
             context["show_errors"] = False
-            flow = SessionFlow(typed, session=session, units=units).without_validation()
+            return _render_flow(
+                request, SessionFlow(typed, **flow_args).without_validation(), context
+            )
+        if context["draft_pk"]:
+            draft = get_object_or_404(
+                SessionDraft.objects.of(request.user).filter(session=session.pk and session),
+                pk=context["draft_pk"],
+            )
+            saved_at = time_format(timezone.localtime(draft.saved_at), "g:i a")
+            messages.info(request, f"Your draft from {saved_at} is back. It is not saved yet.")
+            context["show_errors"] = False
+            flow = SessionFlow(draft.typed(), **flow_args).without_validation()
             return _render_flow(request, flow, context)
-        return _render_flow(request, SessionFlow(None, session=session, units=units), context)
+        return _render_flow(request, SessionFlow(None, **flow_args), context)
 
     if prefix := request.POST.get("add"):
         # "Add another …" without JavaScript: the same page with one more empty row. Adding a
         # row is not an attempt to save: nothing is judged, nothing is saved.
         context["show_errors"] = False
-        flow = SessionFlow.with_row_added(request.POST, prefix, session=session, units=units)
+        flow = SessionFlow.with_row_added(request.POST, prefix, **flow_args)
         return _render_flow(request, flow, context)
 
-    flow = SessionFlow(request.POST, session=session, units=units, files=request.FILES)
+    flow = SessionFlow(request.POST, files=request.FILES, **flow_args)
     if not flow.is_valid():
         messages.error(request, "The session was not saved: fix the problems listed below.")
         return _render_flow(request, flow, context)
     try:
         saved = operations.log_session(
-            flow.cleaned_log(), by=request.user, mark_held=request.POST.get("action") == "held"
+            flow.cleaned_log(),
+            by=request.user,
+            mark_held=request.POST.get("action") == "held",
+            draft_pk=context["draft_pk"],
         )
     except StaleSession as stale:
         messages.error(
@@ -198,13 +232,66 @@ def session_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     except IntegrityError:
         # A rule the database holds (e.g. a name taken a moment ago): nothing was saved.
         messages.error(request, "The session was not saved: it conflicts with the record. ")
-        session = _session_for_edit(request, pk)
-        flow = SessionFlow(request.POST, session=session, units=units)
+        flow_args["session"] = _session_for_edit(request, pk)
+        flow = SessionFlow(request.POST, **flow_args)
         return _render_flow(request, flow, context, status=409)
     attached = len(flow.documents_form.new_documents())
     note = f" {attached} document(s) attached." if attached else ""
+    settled = sum(1 for _, status, _ in flow.cleaned_log().follow_ups if status)
+    note += f" {settled} earlier commitment(s) followed up." if settled else ""
     messages.success(request, f"Saved: {saved}.{note}")
+    request.session[SAVED_FORM] = request.path
     return redirect("sessions:session_detail", pk=saved.pk)
+
+
+def _follow_up_offered(user, session: Session) -> list[Commitment]:
+    return list(
+        commitments_to_settle_at(user, session)
+        .select_related("agenda_item__session", "agenda_item__topic", "owner")
+        .order_by(F("due_date").asc(nulls_last=True), "agenda_item__session__date", "pk")[
+            :FOLLOW_UP_IN_FLOW
+        ]
+    )
+
+
+def _draft_pk(request: HttpRequest) -> int | None:
+    """The draft this page continues, from the page (POST) or the resume link (GET)."""
+    value = (request.POST if request.method == "POST" else request.GET).get("draft", "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+@require_POST
+def session_autosave(request: HttpRequest, pk: int | None = None) -> JsonResponse:
+    """Keep what the page holds as the author's draft (the page's JavaScript calls this as
+    they type). Answers in JSON, signed out included: the page then keeps its copy locally."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "Your sign-in has expired."}, status=401)
+    if not request.user.has_perm("confer.add_session"):
+        return JsonResponse({"error": "You may not log sessions."}, status=403)
+    session = _session_for_edit(request, pk)
+    draft = operations.keep_draft(
+        request.POST,
+        author=request.user,
+        session=session if session.pk else None,
+        draft_pk=_draft_pk(request),
+    )
+    return JsonResponse(
+        {
+            "draft": draft.pk,
+            "saved_at": time_format(timezone.localtime(draft.saved_at), "g:i a"),
+            "resume": draft.get_absolute_url(),
+        }
+    )
+
+
+@login_required
+@can_log
+@require_POST
+def draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    draft = get_object_or_404(SessionDraft.objects.of(request.user), pk=pk)
+    draft.delete()
+    messages.success(request, f"Draft discarded: {draft.label}.")
+    return redirect("sessions:agent_home")
 
 
 def _render_flow(request, flow: SessionFlow, context: dict, status: int = 200) -> HttpResponse:
@@ -263,6 +350,7 @@ def _render_detail(
             "documents": documents,
             "upload_form": upload_form if can_attach else None,
             "can_delete_documents": can_edit and request.user.has_perm("confer.delete_document"),
+            "saved_form": request.session.pop(SAVED_FORM, ""),
         },
         status=status,
     )

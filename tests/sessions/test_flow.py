@@ -349,3 +349,75 @@ def test_the_008_agent_cannot_see_the_005_only_pages_of_another_agent(
     home = client.get(reverse("sessions:agent_home"))
     assert theirs not in home.context["recent"]
     assert other.get(reverse("sessions:session_detail", args=[logged.pk])).status_code == 404
+
+
+# Following earlier commitments up while logging a session (issue 14)
+@pytest.fixture
+def earlier_commitments(unit_005, unit_008):
+    from tests.factories import AgendaItemFactory, CommitmentFactory, SessionFactory
+
+    earlier = SessionFactory(units=[unit_008], date=datetime.date(2019, 11, 1), status="held")
+    ours = CommitmentFactory(
+        agenda_item=AgendaItemFactory(session=earlier), description="Send the staffing data"
+    )
+    elsewhere = SessionFactory(units=[unit_005], date=datetime.date(2019, 11, 1), status="held")
+    theirs = CommitmentFactory(
+        agenda_item=AgendaItemFactory(session=elsewhere), description="Fix the 005 roster"
+    )
+    return ours, theirs
+
+
+def test_earlier_commitments_are_settled_in_the_logging_form(
+    client, agent_008, unit_008, advocates_008, earlier_commitments
+):
+    ours, theirs = earlier_commitments
+    client.force_login(agent_008)
+    page = client.get(NEW_URL).content.decode()
+    assert "Send the staffing data" in page and "Fix the 005 roster" not in page
+    data = seed_post(unit_008, advocates_008, topic=None)
+    data[f"c{ours.pk}-outcome"] = "kept"
+    data[f"c{ours.pk}-note"] = "The data came in December."
+    data[f"c{theirs.pk}-outcome"] = "broken"  # not offered to this agent: ignored
+    response = client.post(NEW_URL, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    session = Session.objects.get(date=SEED["date"])
+    ours.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (ours.status, ours.resolved_on, ours.followed_up_in) == ("kept", SEED["date"], session)
+    assert ours.resolution_note == "The data came in December."
+    assert theirs.status == "open"
+    detail = client.get(response.url).content.decode()
+    assert "Send the staffing data" in detail
+    assert "1 earlier commitment(s) followed up" in detail
+
+
+def test_a_commitment_is_not_settled_at_a_session_still_to_come(
+    client, agent_008, unit_008, advocates_008, earlier_commitments
+):
+    ours, _ = earlier_commitments
+    client.force_login(agent_008)
+    data = seed_post(unit_008, advocates_008, topic=None)
+    data["date"] = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+    data["action"] = "save"
+    data[f"c{ours.pk}-outcome"] = "kept"
+    response = client.post(NEW_URL, data)
+    assert response.status_code == 200
+    assert "still to come" in response.content.decode()
+    assert Session.objects.count() == 2  # the two earlier sessions only
+    ours.refresh_from_db()
+    assert ours.status == "open"
+
+
+@pytest.mark.parametrize("extra", [0, 20])
+def test_the_logging_form_offers_follow_up_in_a_constant_number_of_queries(
+    client, agent_008, unit_008, earlier_commitments, extra, django_assert_max_num_queries
+):
+    from tests.factories import AgendaItemFactory, CommitmentFactory, SessionFactory
+
+    for _ in range(extra):
+        session = SessionFactory(units=[unit_008], date=datetime.date(2019, 12, 1))
+        CommitmentFactory(agenda_item=AgendaItemFactory(session=session))
+    client.force_login(agent_008)
+    with django_assert_max_num_queries(16):
+        response = client.get(NEW_URL)
+    assert len(response.context["flow"].follow_up_rows) == 1 + extra
