@@ -28,6 +28,8 @@ from upe_confer.text import join_words, long_date
 # a pasted file or a forged request cannot fill the database.
 LONG_TEXT_LIMIT = 20_000
 EARLIEST_SESSION_DATE = datetime.date(1990, 1, 1)
+# A commitment awaiting its trigger longer than this (from its session) needs someone to ask.
+LONG_WAIT_DAYS = 30
 
 
 def long_text(verbose_name: str, **kwargs) -> models.TextField:
@@ -459,6 +461,12 @@ class CommitmentQuerySet(models.QuerySet):
     def undated(self):
         return self.filter(Commitment.undated_q())
 
+    def waiting_long(self, today: datetime.date | None = None):
+        """Awaiting a trigger for more than LONG_WAIT_DAYS."""
+        return self.filter(
+            Commitment.stale_trigger_q(LONG_WAIT_DAYS, today or timezone.localdate())
+        )
+
     def by_party(self, party: str):
         return self.filter(party=party)
 
@@ -504,6 +512,9 @@ class CommitmentQuerySet(models.QuerySet):
             due_soon=models.Count("pk", filter=Commitment.due_within_q(due_within_days, today)),
             awaiting_trigger=models.Count("pk", filter=Commitment.awaiting_trigger_q()),
             undated=models.Count("pk", filter=Commitment.undated_q()),
+            waiting_long=models.Count(
+                "pk", filter=Commitment.stale_trigger_q(LONG_WAIT_DAYS, today)
+            ),
         )
 
     def scorecard(self, today: datetime.date | None = None):

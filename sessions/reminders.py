@@ -21,10 +21,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from . import access
-from .models import BargainingUnit, Commitment, Party, ReminderLog
+from .models import LONG_WAIT_DAYS, BargainingUnit, Commitment, Party, ReminderLog
 
 DUE_SOON_DAYS = 14
-STALE_TRIGGER_DAYS = 30
+STALE_TRIGGER_DAYS = LONG_WAIT_DAYS
 
 # Each section of a digest: its rule, the report that lists all of them, its heading.
 SECTIONS = [

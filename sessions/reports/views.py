@@ -23,7 +23,7 @@ from ..access import (
     reads_every_unit,
     units_reported_to,
 )
-from ..models import Commitment, CommitmentQuerySet, Party, Topic
+from ..models import LONG_WAIT_DAYS, Commitment, CommitmentQuerySet, Party, Topic
 from .exports import csv_response
 from .forms import ReportFilterForm
 from .queries import (
@@ -103,6 +103,17 @@ REPORTS = {
             "Open, due after an event that has not been recorded yet; longest wait first.",
             "the date of the session where it was made",
             lambda commitments, today: commitments.awaiting_trigger().order_by(
+                "agenda_item__session__date", "pk"
+            ),
+            filters_on_session_date=True,
+        ),
+        CommitmentReport(
+            "waiting-long",
+            f"Awaiting a trigger for over {LONG_WAIT_DAYS} days",
+            f"Open, made more than {LONG_WAIT_DAYS} days ago and still waiting for its trigger: "
+            "ask whether it happened.",
+            "the date of the session where it was made",
+            lambda commitments, today: commitments.waiting_long(today).order_by(
                 "agenda_item__session__date", "pk"
             ),
             filters_on_session_date=True,

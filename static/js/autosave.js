@@ -57,7 +57,7 @@
     var store = storage();
     if (!store) return;
     try {
-      store.setItem(key, JSON.stringify({ at: Date.now(), data: typed() }));
+      store.setItem(key, JSON.stringify({ at: Date.now(), data: typed(), draft: draftField.value }));
     } catch (error) {
       // full: the server draft still works
     }
@@ -140,6 +140,8 @@
     offer.querySelector("[data-restore]").addEventListener("click", function () {
       // Through the server, so that every row the copy holds comes back (agenda items are
       // drawn by the server); if it cannot be reached, into the fields this page has.
+      // The copy continues its own server draft, if it had one: not a second draft of it.
+      if (kept.draft && !draftField.value) draftField.value = kept.draft;
       sendDraft(kept.data).then(function (answer) {
         window.location.assign(answer.resume);
       }, function () {

@@ -303,6 +303,25 @@ ACTIONS = {
         None,
         [LOGIN, LOGIN, 403, 403, 403, 403],
     ),
+    # Issue 14: the logging page's autosave (JSON: 401 signed out) and the record search.
+    "session autosave": (
+        "post",
+        lambda r: url("sessions:session_autosave", r["session"]),
+        lambda r, u: {"summary": "Typed, not saved"},
+        [401, 403, 403, 404, 200, 200],
+    ),
+    "record search": (
+        "get",
+        lambda r: url("sessions:record_search") + "?q=county",
+        None,
+        [LOGIN, 403, 200, 200, 200, 200],
+    ),
+    "session follow-up page": (
+        "get",
+        lambda r: url("sessions:session_follow_up", r["session"]),
+        None,
+        [LOGIN, 403, 403, 404, 302, 302],
+    ),
     "admin sign-in lockouts": (
         "get",
         lambda r: url("admin:axes_accessattempt_changelist"),

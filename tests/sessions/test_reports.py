@@ -505,3 +505,35 @@ def test_an_agent_runs_the_reports_of_their_own_units_only(client, roles):
         client.get(reverse("reports:commitments", args=["overdue"]), {"unit": theirs.pk})
     )
     assert "Not ours to see" not in refused
+
+
+def test_the_desk_counts_equal_the_reports_rows_on_generated_data(staff_client):
+    from members.synthetic import generate
+
+    generate(80, seed=5, today=TODAY, updates=0)
+    page = body(staff_client.get(reverse("admin:index")))
+    rows = {}
+    for slug, report in REPORTS.items():
+        listed = staff_client.get(reverse("reports:commitments", args=[slug]))
+        rows[slug] = listed.context["page"].paginator.count
+        if slug != "open":  # the desk shows what needs action, not every open commitment
+            assert re.search(rf"{re.escape(report.title)}</a></th>\s*<td>{rows[slug]}</td>", page)
+    assert rows["overdue"] and rows["waiting-long"], rows  # not a comparison of zeros
+
+
+def test_commitments_waiting_long_for_their_trigger_are_listed_to_chase(staff_client):
+    def awaiting(days_ago: int, description: str):
+        session = SessionFactory(date=TODAY - datetime.timedelta(days=days_ago))
+        return CommitmentFactory(
+            agenda_item=AgendaItemFactory(session=session),
+            description=description,
+            due_date=None,
+            trigger="after training",
+        )
+
+    awaiting(90, "Waiting since March")
+    awaiting(10, "Waiting ten days")
+    page = body(staff_client.get(reverse("reports:commitments", args=["waiting-long"])))
+    assert "Waiting since March" in page and "Waiting ten days" not in page
+    desk = body(staff_client.get(reverse("admin:index")))
+    assert re.search(r"Awaiting a trigger for over 30 days</a></th>\s*<td>1</td>", desk)
