@@ -192,7 +192,9 @@ def session_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             )
         if context["draft_pk"]:
             draft = get_object_or_404(
-                SessionDraft.objects.of(request.user).filter(session=session.pk and session),
+                SessionDraft.objects.of(request.user).filter(
+                    session=session if session.pk else None
+                ),
                 pk=context["draft_pk"],
             )
             saved_at = time_format(timezone.localtime(draft.saved_at), "g:i a")
