@@ -24,6 +24,9 @@ from django.db.models import Q
 from django.forms.models import BaseModelFormSet, modelformset_factory
 from django.forms.utils import ErrorDict
 
+from upe_confer.text import long_date
+
+from .access import sessions_readable_by
 from .documents import CheckedFile, check_upload
 from .models import (
     Advocate,
@@ -37,6 +40,7 @@ from .models import (
     publication_note,
 )
 from .operations import AgendaEntry, NewAdvocate, NewDocument, SessionLog, duplicates
+from .packet import packet_sessions
 
 # Text is stored and shown as plain text. Markup is refused with a message rather than stored:
 # the updates generated from the record are published, and a tag in them is never intended.
@@ -726,3 +730,77 @@ class DocumentUploadForm(PlainTextMixin, forms.Form):
 
 class DocumentDeleteForm(forms.Form):
     confirm = forms.BooleanField(required=True, widget=forms.HiddenInput, initial=True)
+
+
+# --- Evidence packets ----------------------------------------------------------------------------
+
+
+class PacketSessionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, session: Session) -> str:
+        units = session.unit_codes
+        where = f" · {units}" if units else ""
+        return f"{long_date(session.date)}{where} · {session.get_status_display()}"
+
+
+class PacketForm(forms.Form):
+    """What an evidence packet covers: a topic and/or chosen sessions (among those the user may
+    read), within dates. Internal notes are a choice for those who hold
+    `confer.include_internal_notes` (Staff); others never see the box, and a posted one is
+    refused."""
+
+    topic = forms.ModelChoiceField(
+        Topic.objects.order_by("name"),
+        required=False,
+        help_text="Every session where this topic was on the agenda; only its agenda items.",
+    )
+    sessions = PacketSessionChoiceField(
+        Session.objects.none(),
+        required=False,
+        help_text="Or choose sessions (every agenda item of each). With a topic too: those of "
+        "the chosen sessions where it was discussed.",
+    )
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    include_internal_notes = forms.BooleanField(
+        label="Include internal notes",
+        required=False,
+        help_text="Staff only. The cover says the packet includes them.",
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["sessions"].queryset = (
+            sessions_readable_by(user).prefetch_related("units").order_by("-date", "-pk")
+        )
+        self.may_include_internal_notes = user.has_perm("confer.include_internal_notes")
+        if not self.may_include_internal_notes:
+            del self.fields["include_internal_notes"]
+        self.found_sessions: list[Session] = []
+
+    def clean(self):
+        data = super().clean()
+        if not self.may_include_internal_notes and "include_internal_notes" in self.data:
+            raise ValidationError("Only staff may include internal notes in a packet.")
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end of the range is before its start.")
+        if self.errors:
+            return data
+        if not data.get("topic") and not data.get("sessions"):
+            raise ValidationError("Choose a topic or some sessions.")
+        self.found_sessions = list(
+            packet_sessions(
+                self.user,
+                topic=data.get("topic"),
+                sessions=data.get("sessions") or None,
+                date_from=data.get("date_from"),
+                date_to=data.get("date_to"),
+            )
+        )
+        if not self.found_sessions:
+            raise ValidationError("No session you may read matches this choice.")
+        return data
