@@ -15,7 +15,7 @@ def render_evidence_packet(packet_id: int) -> str:
     a packet already made is left as it is."""
     with transaction.atomic():
         packet = (
-            EvidencePacket.objects.select_for_update()
+            EvidencePacket.objects.select_for_update(of=("self",))
             .select_related("topic", "produced_by")
             .filter(pk=packet_id)
             .first()

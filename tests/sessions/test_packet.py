@@ -4,11 +4,14 @@ exhibits with their SHA-256, page numbers, a stable fingerprint, internal notes 
 Rendering a PDF takes about a second: the packets are rendered once for the module, from the
 demo record in a transaction that is rolled back, and the tests read the text pypdf extracts."""
 
+import datetime
 import io
 import re
 
 import pytest
+import time_machine
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.test import override_settings
 from django.utils import timezone
 from pypdf import PdfReader
@@ -17,7 +20,12 @@ from members.demo import DEMO_DOCUMENT_TITLE, SESSIONS, load_demo
 from sessions.models import AgendaItem, Document, Session
 from sessions.packet import fingerprint as fingerprint_of
 from sessions.packet import packet_facts, packet_sessions, render_pdf
-from tests.factories import UserFactory
+from tests.factories import (
+    AgendaItemFactory,
+    CommitmentFactory,
+    SessionFactory,
+    UserFactory,
+)
 from upe_confer.roles import Role, setup_roles
 from upe_confer.text import long_date
 
@@ -167,3 +175,46 @@ def test_an_agents_packet_never_includes_another_units_session(groups, unit_005,
     assert found == [sessions[1]]  # 2023 is 005 and 008; 2020 is 008 only
     cps = AgendaItem.objects.filter(session=sessions[0]).first().topic
     assert list(packet_sessions(agent, topic=cps)) == []
+
+
+@pytest.mark.django_db
+def test_a_topic_packet_holds_only_that_topics_sessions_and_items(groups):
+    sessions = load_demo()
+    staff = UserFactory(username="staff")
+    staff.groups.add(groups[Role.STAFF])
+    cares = AgendaItem.objects.get(session=sessions[1]).topic
+    found = [session.pk for session in packet_sessions(staff, topic=cares)]
+    assert found == [sessions[1].pk]
+    facts = packet_facts(found, topic=cares)
+    assert facts["topic"] == "CARES testing"
+    assert [item["topic"] for item in facts["sessions"][0]["items"]] == ["CARES testing"]
+    assert facts["units"] == "005 and 008"
+
+
+@pytest.mark.django_db
+def test_changes_after_the_session_are_in_the_packet_with_who_and_when(groups):
+    staff = UserFactory(username="staff", first_name="Pat", last_name="Staffer")
+    with time_machine.travel(datetime.datetime(2024, 3, 1, 20, tzinfo=datetime.UTC)):
+        session = SessionFactory(date=datetime.date(2024, 3, 1), location="Room 1")
+        item = AgendaItemFactory(session=session, order=1, title="Caseloads")
+        commitment = CommitmentFactory(
+            agenda_item=item, order=1, description="Send the caseload numbers."
+        )
+    with time_machine.travel(datetime.datetime(2024, 4, 10, 20, tzinfo=datetime.UTC)):
+        commitment._history_user = staff  # who django-simple-history records
+        commitment.mark_kept(on=datetime.date(2024, 4, 9), note="Numbers received.")
+    facts = packet_facts([session.pk])
+    changes = facts["sessions"][0]["changes"]
+    assert [(c["what"], c["who"], c["when"][:10]) for c in changes] == [
+        ("County commitment changed: “Send the caseload numbers.”", "Pat Staffer", "2024-04-10")
+    ]
+    assert {"status", "resolved on", "resolution note"} <= set(changes[0]["fields"])
+    assert {"date": "2024-04-09", "what": "County commitment kept: Send the caseload numbers."} in (
+        facts["chronology"]
+    )
+    html = render_to_string(
+        "sessions/packet/packet.pdf.html",
+        {"facts": facts, "fingerprint": fingerprint_of(facts), "produced_by": "Pat"},
+    )
+    assert "Status: Kept</span> on April 9, 2024: Numbers received." in html
+    assert "County commitment changed: “Send the caseload numbers.” (" in html

@@ -130,9 +130,10 @@ def test_a_packet_is_made_in_the_background_and_downloaded(
     assert [s.pk for s in packet.sessions.all()] == [record["session"].pk]
     assert "Being made" in client.get(PAGE).content.decode()
 
-    assert run_ready_tasks() == 1, failed_tasks()
+    assert run_ready_tasks() == 1
+    assert not failed_tasks()
     packet.refresh_from_db()
-    assert packet.is_rendered and packet.page_count >= 2
+    assert packet.is_rendered and packet.page_count >= 2, failed_tasks()
     assert packet.fingerprint == fingerprint(facts_of(packet))
     assert render_evidence_packet.call(packet.pk) == "nothing to do"  # safe to run twice
     response = client.get(download(packet))
