@@ -239,9 +239,9 @@ def test_the_page_runs_a_constant_number_of_queries(
 ):
     grow(unit_008, record["topic"], staff, size)
     client.force_login(staff)
-    # The same at both sizes (22 today): the packets, their sessions, the form's choices, and
+    # The same at both sizes (21 today): the packets, their sessions, the form's choices, and
     # the record read once for every packet listed (sessions/packet.py: facts_by_packet).
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(21):
         response = client.get(PAGE)
     assert response.status_code == 200
     assert len(response.context["rows"]) == size
@@ -268,3 +268,16 @@ def test_the_packet_page_is_linked_from_the_menu_home_and_topic_history(client, 
 def test_communications_is_not_offered_the_packet_page(client, communications):
     client.force_login(communications)
     assert f'href="{PAGE}' not in client.get(reverse("sessions:record_search")).content.decode()
+
+
+def test_the_session_list_offers_only_readable_sessions_and_keeps_the_choice(
+    client, agent_005, agent_008, record, unit_005
+):
+    mine = SessionFactory(units=[unit_005])
+    client.force_login(agent_005)
+    page = client.get(PAGE).content.decode()
+    assert f'<option value="{mine.pk}">March 1, 2024 · 005 · Held</option>' in page
+    assert f'<option value="{record["session"].pk}">March 1, 2024 · 008' not in page
+    response = client.post(PAGE, {"sessions": [mine.pk], "date_from": "2030-01-01"})
+    assert response.status_code == 400
+    assert f'<option value="{mine.pk}" selected>' in response.content.decode()
