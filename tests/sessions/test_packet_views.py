@@ -281,3 +281,35 @@ def test_the_session_list_offers_only_readable_sessions_and_keeps_the_choice(
     response = client.post(PAGE, {"sessions": [mine.pk], "date_from": "2030-01-01"})
     assert response.status_code == 400
     assert f'<option value="{mine.pk}" selected>' in response.content.decode()
+
+
+def test_an_agents_pdf_never_holds_another_units_session(
+    client, agent_005, django_capture_on_commit_callbacks
+):
+    from members.demo import load_demo
+    from tests.sessions.test_packet import text_of
+
+    sessions = load_demo()  # 2020: 008 only; 2023: 005 and 008
+    client.force_login(agent_005)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(PAGE, {"sessions": [s.pk for s in sessions]})
+    assert response.status_code == 400  # the 2020 session is not offered to them
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            PAGE, {"date_from": "2000-01-01", "topic": sessions[1].agenda_items.get().topic.pk}
+        )
+    run_ready_tasks()
+    packet = EvidencePacket.objects.get()
+    text = text_of(packet.file.read())
+    assert "September 15, 2023" in text
+    assert "January 17, 2020" not in text
+    assert "Jeannine Lopez" not in text
+
+
+def test_an_agent_taken_off_a_unit_loses_its_packets(client, agent_008, record, unit_008):
+    packet = made_packet(record["session"], agent_008)
+    client.force_login(agent_008)
+    assert client.get(download(packet)).status_code == 200
+    unit_008.agents.remove(agent_008)
+    assert client.get(download(packet)).status_code == 404
+    assert client.get(PAGE).context["rows"] == []
