@@ -8,7 +8,7 @@ user's scope is simply not found (404), never loaded and then refused.
 
 from django.db.models import Q, QuerySet
 
-from .models import AgendaItem, BargainingUnit, Commitment, Session
+from .models import AgendaItem, BargainingUnit, Commitment, EvidencePacket, Session
 
 
 def sees_every_unit(user) -> bool:
@@ -110,3 +110,16 @@ def agenda_items_reported_to(user) -> QuerySet[AgendaItem]:
     if reads_every_unit(user):
         return AgendaItem.objects.all()
     return AgendaItem.objects.filter(session__in=sessions_readable_by(user))
+
+
+def packets_readable_by(user) -> QuerySet[EvidencePacket]:
+    """Evidence packets: Staff see every one; a business agent the ones they produced, while
+    they may still read every session in it (a unit taken from them takes its packets)."""
+    if not user.has_perm("confer.add_evidencepacket"):
+        return EvidencePacket.objects.none()
+    if sees_every_unit(user):
+        return EvidencePacket.objects.all()
+    unreadable = Session.objects.exclude(pk__in=sessions_readable_by(user).values("pk"))
+    return EvidencePacket.objects.filter(produced_by=user).exclude(
+        sessions__in=unreadable.values("pk")
+    )

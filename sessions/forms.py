@@ -21,11 +21,14 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import CharField, OuterRef, Q, StringAgg, Subquery, Value
 from django.forms.models import BaseModelFormSet, modelformset_factory
 from django.forms.utils import ErrorDict
 from django.utils import timezone
 
+from upe_confer.text import long_date
+
+from .access import sessions_readable_by
 from .documents import CheckedFile, check_upload
 from .followup import FollowUpForm, follow_up_forms
 from .models import (
@@ -37,9 +40,11 @@ from .models import (
     Position,
     Session,
     Topic,
+    join_unit_codes,
     publication_note,
 )
 from .operations import AgendaEntry, NewAdvocate, NewDocument, SessionLog, duplicates
+from .packet import packet_sessions
 
 # Text is stored and shown as plain text. Markup is refused with a message rather than stored:
 # the updates generated from the record are published, and a tag in them is never intended.
@@ -751,3 +756,93 @@ class DocumentUploadForm(PlainTextMixin, forms.Form):
 
 class DocumentDeleteForm(forms.Form):
     confirm = forms.BooleanField(required=True, widget=forms.HiddenInput, initial=True)
+
+
+# --- Evidence packets ----------------------------------------------------------------------------
+
+
+class PacketForm(forms.Form):
+    """What an evidence packet covers: a topic and/or chosen sessions (among those the user may
+    read), within dates. Internal notes are a choice for those who hold
+    `confer.include_internal_notes` (Staff); others never see the box, and a posted one is
+    refused."""
+
+    topic = forms.ModelChoiceField(
+        Topic.objects.order_by("name"),
+        required=False,
+        help_text="Every session where this topic was on the agenda; only its agenda items.",
+    )
+    sessions = forms.ModelMultipleChoiceField(
+        Session.objects.none(),
+        required=False,
+        help_text="Or choose sessions (every agenda item of each). With a topic too: those of "
+        "the chosen sessions where it was discussed.",
+    )
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    include_internal_notes = forms.BooleanField(
+        label="Include internal notes",
+        required=False,
+        help_text="Staff only. The cover says the packet includes them.",
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["sessions"].queryset = sessions_readable_by(user).order_by("-date", "-pk")
+        self.may_include_internal_notes = user.has_perm("confer.include_internal_notes")
+        if not self.may_include_internal_notes:
+            del self.fields["include_internal_notes"]
+        self.found_sessions: list[Session] = []
+
+    def session_options(self) -> list[tuple[int, str, bool]]:
+        """(id, label, selected) of each session offered, read as plain rows in one query: the
+        page writes the options itself, as model instances and Django's widget templates took
+        a second for two thousand sessions."""
+        chosen = {str(value) for value in self["sessions"].value() or []}
+        unit_codes = (
+            Session.units.through.objects.filter(session=OuterRef("pk"))
+            .values("session")
+            .annotate(codes=StringAgg("bargainingunit__code", delimiter=Value(",")))
+            .values("codes")
+        )
+        rows = (
+            self.fields["sessions"]
+            .queryset.annotate(codes=Subquery(unit_codes, output_field=CharField()))
+            .values_list("pk", "date", "status", "codes")
+        )
+        statuses = dict(Session.Status.choices)
+        options = []
+        for pk, date, status, codes in rows:
+            units = join_unit_codes((codes or "").split(","))
+            where = f" · {units}" if units else ""
+            label = f"{long_date(date)}{where} · {statuses[status]}"
+            options.append((pk, label, str(pk) in chosen))
+        return options
+
+    def clean(self):
+        data = super().clean()
+        if not self.may_include_internal_notes and "include_internal_notes" in self.data:
+            raise ValidationError("Only staff may include internal notes in a packet.")
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end of the range is before its start.")
+        if self.errors:
+            return data
+        if not data.get("topic") and not data.get("sessions"):
+            raise ValidationError("Choose a topic or some sessions.")
+        self.found_sessions = list(
+            packet_sessions(
+                self.user,
+                topic=data.get("topic"),
+                sessions=data.get("sessions") or None,
+                date_from=data.get("date_from"),
+                date_to=data.get("date_to"),
+            )
+        )
+        if not self.found_sessions:
+            raise ValidationError("No session you may read matches this choice.")
+        return data

@@ -1102,3 +1102,76 @@ def publication_note(model: type[models.Model], field_name: str) -> str:
     if is_published(model, field_name):
         return "Members read this in the update."
     return "Internal: never shown to members."
+
+
+# --- Evidence packets -----------------------------------------------------------------------
+
+
+def packet_path(packet: "EvidencePacket", filename: str) -> str:
+    today = timezone.localdate()
+    return f"packets/{today:%Y/%m}/{secrets.token_hex(16)}.pdf"
+
+
+class EvidencePacketQuerySet(models.QuerySet):
+    def rendered(self):
+        return self.exclude(file="")
+
+
+class EvidencePacket(models.Model):
+    """A PDF of the record for a charge or an arbitration: the sessions on a topic, or chosen
+    ones, in a date range, as one person could read them when they asked for it. The PDF is made
+    by a background task (sessions/tasks.py); `fingerprint` is the SHA-256 of the facts it shows
+    (sessions/packet.py), so a later look can say whether the record has changed since."""
+
+    topic = models.ForeignKey(
+        Topic,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence_packets",
+        help_text="Only this topic's agenda items; blank: every item of the sessions.",
+    )
+    # The sessions the choice found when it was made: the record the packet is made from.
+    sessions = models.ManyToManyField(Session, related_name="evidence_packets")
+    date_from = models.DateField(null=True, blank=True)
+    date_to = models.DateField(null=True, blank=True)
+    include_internal_notes = models.BooleanField(default=False)
+    # Who made it is part of the evidence: such a user is deactivated, never deleted.
+    produced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evidence_packets"
+    )
+    produced_at = models.DateTimeField(default=timezone.now)
+    file = models.FileField(upload_to=packet_path, max_length=200, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EvidencePacketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-produced_at", "-pk"]
+        permissions = [
+            (
+                "include_internal_notes",
+                "Can include internal notes in an evidence packet",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_from__isnull=True)
+                | Q(date_to__isnull=True)
+                | Q(date_from__lte=models.F("date_to")),
+                name="confer_evidencepacket_date_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        about = self.topic.name if self.topic_id else "chosen sessions"
+        return f"Evidence packet: {about}, {self.produced_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sessions:packet_download", args=[self.pk])
+
+    @property
+    def is_rendered(self) -> bool:
+        return bool(self.file)

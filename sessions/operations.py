@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import batched
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,11 +24,13 @@ from .models import (
     BargainingUnit,
     Commitment,
     Document,
+    EvidencePacket,
     Position,
     Session,
     SessionDraft,
     Topic,
 )
+from .tasks import render_evidence_packet
 
 # --- Logging a session ---------------------------------------------------------------------------
 
@@ -344,3 +346,32 @@ def _pks(rule_queryset, commitments) -> set[int]:
     return set(
         rule_queryset.filter(pk__in=[c.pk for c in commitments]).values_list("pk", flat=True)
     )
+
+
+# --- Evidence packets ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_evidence_packet(
+    sessions: Iterable[Session],
+    *,
+    by,
+    topic: Topic | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    include_internal_notes: bool = False,
+) -> EvidencePacket:
+    """Record what the packet covers and have a worker make its PDF (after the commit, so the
+    worker finds the row). `sessions` are those the choice found (packet.packet_sessions)."""
+    if include_internal_notes and not by.has_perm("confer.include_internal_notes"):
+        raise PermissionDenied("Only staff may include internal notes in a packet.")
+    packet = EvidencePacket.objects.create(
+        topic=topic,
+        date_from=date_from,
+        date_to=date_to,
+        include_internal_notes=include_internal_notes,
+        produced_by=by,
+    )
+    packet.sessions.set(sessions)
+    transaction.on_commit(lambda: render_evidence_packet.enqueue(packet.pk))
+    return packet

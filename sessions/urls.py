@@ -19,4 +19,6 @@ urlpatterns = [
     path("sessions/<int:pk>/documents/", views.session_attach, name="session_attach"),
     path("documents/<int:pk>/download/", views.document_download, name="document_download"),
     path("documents/<int:pk>/delete/", views.document_delete, name="document_delete"),
+    path("packets/", views.packet_page, name="packet"),
+    path("packets/<int:pk>/download/", views.packet_download, name="packet_download"),
 ]

@@ -8,7 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, F, Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from . import operations
 from .access import (
     commitments_followed_up_by,
     commitments_to_settle_at,
+    packets_readable_by,
     reads_every_unit,
     sessions_editable_by,
     sessions_readable_by,
@@ -26,7 +27,7 @@ from .access import (
 )
 from .documents import file_response
 from .followup import FollowUpForm, follow_up_forms
-from .forms import DocumentDeleteForm, DocumentUploadForm, MarkHeldForm, SessionFlow
+from .forms import DocumentDeleteForm, DocumentUploadForm, MarkHeldForm, PacketForm, SessionFlow
 from .history import session_history
 from .locking import StaleSession, version_changes
 from .models import (
@@ -38,6 +39,7 @@ from .models import (
     Session,
     SessionDraft,
 )
+from .packet import facts_by_packet, fingerprint
 from .reports.views import report_counts
 from .search import RecordSearchForm, search_record
 
@@ -476,3 +478,68 @@ def session_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         {"session": session, "rows": rows},
         status=400 if data is not None else 200,
     )
+
+
+# --- Evidence packets ----------------------------------------------------------------------------
+
+PACKETS_SHOWN = 10
+can_make_packets = permission_required("confer.add_evidencepacket", raise_exception=True)
+
+
+@login_required
+@can_make_packets
+def packet_page(request: HttpRequest) -> HttpResponse:
+    """Choose what an evidence packet covers; the PDF is made in the background and listed here
+    with whether the record has changed since."""
+    if request.method == "POST":
+        form = PacketForm(request.POST, user=request.user)
+        if form.is_valid():
+            operations.request_evidence_packet(
+                form.found_sessions,
+                by=request.user,
+                topic=form.cleaned_data["topic"],
+                date_from=form.cleaned_data["date_from"],
+                date_to=form.cleaned_data["date_to"],
+                include_internal_notes=form.cleaned_data.get("include_internal_notes", False),
+            )
+            messages.success(
+                request,
+                f"The packet covers {len(form.found_sessions)} session(s). It is being made: "
+                "reload this page in a moment to download it.",
+            )
+            return redirect("sessions:packet")
+    else:
+        topic = request.GET.get("topic", "")
+        initial = {"topic": int(topic)} if topic.isdecimal() and len(topic) < 10 else {}
+        form = PacketForm(initial=initial, user=request.user)
+    packets = list(
+        packets_readable_by(request.user)
+        .select_related("topic", "produced_by")
+        .prefetch_related("sessions")[:PACKETS_SHOWN]
+    )
+    current = facts_by_packet([packet for packet in packets if packet.is_rendered])
+    rows = [
+        (packet, packet.pk in current and fingerprint(current[packet.pk]) != packet.fingerprint)
+        for packet in packets
+    ]
+    return render(
+        request,
+        "sessions/packet.html",
+        {"form": form, "rows": rows},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@can_make_packets
+def packet_download(request: HttpRequest, pk: int) -> HttpResponse:
+    packet = get_object_or_404(packets_readable_by(request.user).rendered(), pk=pk)
+    response = FileResponse(
+        packet.file.open("rb"),
+        as_attachment=True,
+        filename=f"evidence-packet-{packet.pk}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -10,7 +10,8 @@ change / view / delete, the record defines:
 - `confer.follow_up_commitment`: mark commitments kept, broken or withdrawn, record triggers;
 - `confer.run_reports`: the follow-up reports (open, overdue, scorecard, topic histories), of
   every unit for those who read every unit, of their own units for business agents;
-- `confer.restore_document`: bring a deleted document back (deleting one only hides it).
+- `confer.restore_document`: bring a deleted document back (deleting one only hides it);
+- `confer.include_internal_notes`: put internal notes in an evidence packet (Staff).
 
 Which *units* a business agent works for is data, not a permission: BargainingUnit.agents,
 applied in the record's queries (sessions/access.py).
@@ -55,6 +56,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "confer.add_document",
         "confer.change_document",
         "confer.delete_document",
+        # Evidence packets of their units' sessions (internal notes stay a Staff choice:
+        # `confer.include_internal_notes`).
+        "confer.add_evidencepacket",
     ],
     Role.COMMUNICATIONS: [
         "confer.view_*",
