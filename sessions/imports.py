@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import tablib
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
@@ -630,11 +630,22 @@ def _stamp(obj: models.Model, by, reason: str) -> models.Model:
     return obj
 
 
-@transaction.atomic
 def import_record(plan: ImportPlan, *, by, file_name: str) -> ImportBatch:
-    """Create everything the plan holds, all or nothing, as one import by `by`."""
+    """Create everything the plan holds, all or nothing, as one import by `by`. A row the
+    database refuses all the same (e.g. a topic made by someone else meanwhile) is a
+    ValidationError, and nothing is saved."""
     if not plan.is_valid:
         raise ValidationError("The file has errors (or no rows): nothing was imported.")
+    try:
+        return _write(plan, by=by, file_name=file_name)
+    except IntegrityError as error:
+        raise ValidationError(
+            f"The database refused a row ({error}); nothing was imported. Check the file again."
+        ) from None
+
+
+@transaction.atomic
+def _write(plan: ImportPlan, *, by, file_name: str) -> ImportBatch:
     batch = ImportBatch.objects.create(
         file_name=file_name[:255], imported_by=by, row_count=plan.row_count
     )

@@ -10,7 +10,9 @@ change / view / delete, the record defines:
 - `confer.follow_up_commitment`: mark commitments kept, broken or withdrawn, record triggers;
 - `confer.run_reports`: the follow-up reports (open, overdue, scorecard, topic histories), of
   every unit for those who read every unit, of their own units for business agents;
-- `confer.restore_document`: bring a deleted document back (deleting one only hides it).
+- `confer.restore_document`: bring a deleted document back (deleting one only hides it);
+- `confer.import_record`: import past sessions from a spreadsheet, export the whole record
+  (internal notes included) in the same template, and roll an import back (Staff only).
 
 Which *units* a business agent works for is data, not a permission: BargainingUnit.agents,
 applied in the record's queries (sessions/access.py).
