@@ -219,6 +219,8 @@ class ImportPlan:
 
     row_count: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # Not errors: sessions the record seems to hold already (an import run twice).
+    warnings: list[RowError] = field(default_factory=list)
     units: list[BargainingUnit] = field(default_factory=list)
     topics: list[tuple[Topic, list[str]]] = field(default_factory=list)
     advocates: list[tuple[Advocate, str]] = field(default_factory=list)
@@ -321,6 +323,10 @@ def read_spreadsheet(content: bytes, fmt: str) -> ImportPlan:
             for header, value in zip(headers, raw, strict=False)
             if header in COLUMN_NAMES
         }
+        for column, value in row.items():
+            if "\x00" in value:  # PostgreSQL refuses them in any text
+                plan.errors.append(RowError(index, column, "Holds a NUL character."))
+                row[column] = value.replace("\x00", "")
         if any(row.values()):
             rows.append((index, row))
     plan.row_count = len(rows)
@@ -397,6 +403,24 @@ class _Planner:
         labels = set(self.sessions)
         for label, group in self.sessions.items():
             self.plan.sessions.append(self.build_session(label, group, labels))
+        self.warn_of_sessions_already_there()
+
+    def warn_of_sessions_already_there(self) -> None:
+        dates = {p.session.date for p in self.plan.sessions if p.session.date}
+        there = {
+            (session.date, frozenset(unit.code for unit in session.units.all()))
+            for session in Session.objects.filter(date__in=dates).prefetch_related("units")
+        }
+        for planned in self.plan.sessions:
+            if (planned.session.date, frozenset(planned.unit_codes)) in there:
+                self.plan.warnings.append(
+                    RowError(
+                        self.sessions[planned.label].first_line,
+                        "session",
+                        f"The record already has a session on {planned.session.date} for "
+                        f"units {', '.join(planned.unit_codes)}: is this file imported already?",
+                    )
+                )
 
     # Reference rows: a unit, topic or advocate the record does not have yet.
 

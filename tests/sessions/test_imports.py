@@ -170,6 +170,22 @@ def test_unknown_units_advocates_users_and_columns_are_errors():
     assert {(2, "units"), (2, "advocates"), (2, "logged_by")} <= columns
 
 
+def test_a_file_imported_twice_is_warned_of():
+    BargainingUnitFactory(code="008")
+    content = csv_of([position_row()])
+    import_record(read_spreadsheet(content, "csv"), by=None, file_name="t.csv")
+    again = read_spreadsheet(content, "csv")
+    assert again.is_valid
+    assert [(w.line, w.column) for w in again.warnings] == [(2, "session")]
+    assert "imported already" in again.warnings[0].message
+
+
+def test_a_nul_character_is_an_error_not_a_database_failure():
+    BargainingUnitFactory(code="008")
+    plan = read_spreadsheet(csv_of([position_row(title="Tele\x00work")]), "csv")
+    assert [(e.line, e.column) for e in plan.errors] == [(2, "title")]
+
+
 def test_an_unreadable_file_is_said_not_raised():
     with pytest.raises(imports.SpreadsheetUnreadable):
         read_spreadsheet(b"not a zip", "xlsx")
@@ -234,6 +250,10 @@ def test_a_rollback_restores_the_record_as_it_was():
     assert Session.objects.count() == 4
     roll_back_import(batch, by=staff)
     assert record_print() == before
+    deleted = Position.history.filter(history_type="-")
+    assert {(r.history_user, r.history_change_reason) for r in deleted} == {
+        (staff, f"Rollback of import {batch.pk}")
+    }
     batch.refresh_from_db()
     assert batch.rolled_back_by == staff and batch.rolled_back_at is not None
     with pytest.raises(RollbackRefused, match="already"):

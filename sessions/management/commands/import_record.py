@@ -34,6 +34,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         for error in plan.errors:
             self.stderr.write(str(error))
+        for warning in plan.warnings:
+            self.stderr.write(f"Warning: {warning}")
         counts = ", ".join(f"{count} {what}" for what, count in plan.counts().items())
         if not plan.is_valid:
             raise CommandError(
