@@ -24,10 +24,12 @@ from dataclasses import dataclass, field
 import tablib
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, models, router, transaction
 from django.db.models import Prefetch
+from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
 from .models import (
     Advocate,
@@ -170,6 +172,7 @@ CREATED_MODELS: list[type[models.Model]] = [
     Commitment,
 ]
 BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+BULK_SIZE = 500
 ADVOCATE_WITH_UNIT = re.compile(r"^(?P<name>.*?)\s*\((?P<unit>[^()]*)\)$")
 
 
@@ -706,27 +709,45 @@ def _write(plan: ImportPlan, *, by, file_name: str) -> ImportBatch:
         advocate.unit = units.get(code)
         advocates[(advocate.name, code)] = save(advocate)
 
-    sessions: dict[str, Session] = {}
-    follow_ups: list[tuple[Commitment, str]] = []
+    def bulk(objs: list) -> None:
+        """Rows of one model in a few INSERTs, their history records too (a row at a time,
+        5,000 rows would take most of a minute)."""
+        if objs:
+            for obj in objs:
+                _stamp(obj, by, reason)
+            model = type(objs[0])
+            bulk_create_with_history(
+                objs, model, batch_size=BULK_SIZE, default_user=by, default_change_reason=reason
+            )
+            created[model].extend(obj.pk for obj in objs)
+
+    # Each table's rows in the file's order, as a row-at-a-time import would number them.
+    bulk([planned.session for planned in plan.sessions])
+    sessions = {planned.label: planned.session for planned in plan.sessions}
     for planned in plan.sessions:
-        session = save(planned.session)
-        sessions[planned.label] = session
-        session.units.set(units[code] for code in planned.unit_codes)
-        for key in planned.advocates:
-            save(Attendance(session=session, advocate=advocates[key]))
-        for planned_item in planned.items:
-            item = planned_item.item
-            item.session = session
-            item.topic = topic_for(planned_item.topic_name, planned.unit_codes)
-            save(item)
-            for position in planned_item.positions:
-                position.agenda_item = item
-                save(position)
-            for index, commitment in enumerate(planned_item.commitments):
-                commitment.agenda_item = item
-                save(commitment)
-                if index in planned_item.followed_up_in:
-                    follow_ups.append((commitment, planned_item.followed_up_in[index]))
+        # One session at a time: its history records the units (django-simple-history's
+        # many-to-many history has no bulk form).
+        planned.session.units.set(units[code] for code in planned.unit_codes)
+    bulk(
+        [
+            Attendance(session=planned.session, advocate=advocates[key])
+            for planned in plan.sessions
+            for key in planned.advocates
+        ]
+    )
+    planned_items = [(planned, item) for planned in plan.sessions for item in planned.items]
+    for planned, planned_item in planned_items:
+        planned_item.item.session = planned.session
+        planned_item.item.topic = topic_for(planned_item.topic_name, planned.unit_codes)
+    bulk([planned_item.item for _, planned_item in planned_items])
+    follow_ups: list[tuple[Commitment, str]] = []
+    for _, planned_item in planned_items:
+        for row in [*planned_item.positions, *planned_item.commitments]:
+            row.agenda_item = planned_item.item
+        for index, label in planned_item.followed_up_in.items():
+            follow_ups.append((planned_item.commitments[index], label))
+    bulk([row for _, planned_item in planned_items for row in planned_item.positions])
+    bulk([row for _, planned_item in planned_items for row in planned_item.commitments])
     for commitment, label in follow_ups:
         commitment.followed_up_in = sessions[label]
         _stamp(commitment, by, reason).save(update_fields=["followed_up_in"])
@@ -810,8 +831,12 @@ def roll_back_import(batch: ImportBatch, *, by) -> None:
     reason = f"Rollback of import {batch.pk}"
     for model in reversed(CREATED_MODELS):
         pks = batch.created.get(model._meta.label_lower, [])
-        for obj in model._base_manager.filter(pk__in=pks).order_by("-pk"):
-            _stamp(obj, by, reason).delete()
+        rows = [_stamp(obj, by, reason) for obj in model._base_manager.filter(pk__in=pks)]
+        # One collector for the model's rows (not a delete per row): a few queries per model,
+        # and django-simple-history records each deletion from these very instances, stamped.
+        collector = Collector(using=router.db_for_write(model))
+        collector.collect(rows)
+        collector.delete()
     batch.rolled_back_at = timezone.now()
     batch.rolled_back_by = by
     batch.save(update_fields=["rolled_back_at", "rolled_back_by"])
