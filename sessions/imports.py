@@ -42,6 +42,7 @@ from .models import (
     Session,
     Topic,
 )
+from .reports.exports import FORMULA_STARTS
 
 FORMATS = ("csv", "xlsx")
 KINDS = ("unit", "topic", "advocate", "session", "item", "position", "commitment")
@@ -173,6 +174,7 @@ CREATED_MODELS: list[type[models.Model]] = [
 ]
 BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 BULK_SIZE = 500
+TEXT_MARK = "'"
 ADVOCATE_WITH_UNIT = re.compile(r"^(?P<name>.*?)\s*\((?P<unit>[^()]*)\)$")
 
 
@@ -305,7 +307,17 @@ def cell_text(value) -> str:
         return str(int(value))
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value).replace("\r\n", "\n").strip()
+    text = str(value).replace("\r\n", "\n").strip()
+    # The apostrophe the export puts before what a spreadsheet would take for a formula.
+    return text[1:] if text.startswith(TEXT_MARK) else text
+
+
+def export_cell(value) -> str:
+    """A value as the export writes it: text a spreadsheet would run as a formula (=, +, -, @),
+    or that starts with the apostrophe itself, gets an apostrophe in front (the OWASP advice
+    against CSV injection, as the reports' CSVs do), which the import takes off again."""
+    text = _text(value)
+    return TEXT_MARK + text if text.startswith((*FORMULA_STARTS, TEXT_MARK)) else text
 
 
 def read_spreadsheet(content: bytes, fmt: str) -> ImportPlan:
@@ -937,7 +949,7 @@ def export_record() -> tablib.Dataset:
     dataset = template_dataset(example=False)
 
     def add(**values):
-        dataset.append([_text(values.get(name, "")) for name in COLUMN_NAMES])
+        dataset.append([export_cell(values.get(name, "")) for name in COLUMN_NAMES])
 
     for unit in BargainingUnit.objects.order_by("pk"):
         add(kind="unit", units=unit.code, name=unit.name, active=unit.active)

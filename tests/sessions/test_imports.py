@@ -295,3 +295,36 @@ def test_the_export_runs_a_constant_number_of_queries(django_assert_max_num_quer
     import_record(read_spreadsheet(content, "csv"), by=None, file_name="twice.csv")
     with django_assert_max_num_queries(12):
         assert len(export_record()) > len(small)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_text_a_spreadsheet_would_run_as_a_formula_is_exported_inert_and_imported_as_it_was(fmt):
+    BargainingUnitFactory(code="008")
+    formula = '=HYPERLINK("http://example.org","click")'
+    rows = [
+        position_row(text=formula),
+        {
+            "kind": "commitment",
+            "session": "s1",
+            "item": "1",
+            "party": "upe",
+            "text": "'quoted",
+            "trigger": "before the training",
+            "trigger_offset_days": "-10",
+        },
+    ]
+    import_record(read_spreadsheet(csv_of(rows), "csv"), by=None, file_name="t.csv")
+    Commitment.objects.update(description="'quoted")  # an apostrophe of its own
+    exported = export_record()
+    text_column = exported.headers.index("text")
+    assert exported[-2][text_column] == "'" + formula
+    assert exported[-1][exported.headers.index("trigger_offset_days")] == "'-10"
+    empty_the_record()
+    BargainingUnitFactory(code="008")
+    content = spreadsheet_bytes(exported, fmt)
+    plan = read_spreadsheet(content, fmt)
+    assert plan.errors == []
+    import_record(plan, by=None, file_name=f"again.{fmt}")
+    assert Position.objects.get().statement == formula
+    commitment = Commitment.objects.get()
+    assert (commitment.description, commitment.trigger_offset_days) == ("'quoted", -10)
