@@ -396,6 +396,8 @@ class _Planner:
         self.new_units: set[str] = set()
         self.new_topics: set[str] = set()
         self.new_advocates: set[tuple[str, str]] = set()
+        # Units named by topic and advocate rows, checked once every unit row is read.
+        self.units_named: list[tuple[list[str], int]] = []
 
     def error(self, line: int, column: str, message: str) -> None:
         self.plan.errors.append(RowError(line, column, message))
@@ -415,6 +417,8 @@ class _Planner:
                 self.advocate_row(line, row)
             else:
                 self.record_row(line, kind, row)
+        for codes, line in self.units_named:
+            self.check_units(codes, line)
         labels = set(self.sessions)
         for label, group in self.sessions.items():
             self.plan.sessions.append(self.build_session(label, group, labels))
@@ -455,12 +459,13 @@ class _Planner:
         topic = self.instance(Topic, TOPIC_COLUMNS, row, line)
         if topic is None or self.plan.find_topic(topic.name) is not None:
             return
-        if topic.name.lower() in self.new_topics:
+        key = slugify(topic.name)[:200]  # names and slugs are unique (topic_named)
+        if key in self.new_topics:
             self.error(line, "topic", f"Topic “{topic.name}” is described twice.")
             return
         codes = _split(row.get("units", ""))
-        self.check_units(codes, line)
-        self.new_topics.add(topic.name.lower())
+        self.units_named.append((codes, line))
+        self.new_topics.add(key)
         self.plan.topics.append((topic, codes))
 
     def advocate_row(self, line: int, row: dict[str, str]) -> None:
@@ -472,7 +477,7 @@ class _Planner:
             self.error(line, "units", "An advocate has at most one unit.")
             return
         code = codes[0] if codes else ""
-        self.check_units(codes, line)
+        self.units_named.append((codes, line))
         key = (advocate.name, code)
         if key in self.plan.existing_advocates:
             return

@@ -170,6 +170,23 @@ def test_unknown_units_advocates_users_and_columns_are_errors():
     assert {(2, "units"), (2, "advocates"), (2, "logged_by")} <= columns
 
 
+def test_rows_describing_units_topics_and_advocates_may_come_in_any_order():
+    rows = [
+        {"kind": "topic", "topic": "Telework", "units": "009", "text": "Days at home."},
+        {"kind": "advocate", "name": "Pat", "units": "009"},
+        position_row(units="009", advocates="Pat (009)"),
+        {"kind": "topic", "topic": "TELEWORK", "units": "009"},
+        {"kind": "unit", "units": "009", "name": "Bargaining Unit 009"},
+    ]
+    plan = read_spreadsheet(csv_of(rows), "csv")
+    assert [(e.line, e.column) for e in plan.errors] == [(5, "topic")]  # described twice
+    del rows[3]
+    import_record(read_spreadsheet(csv_of(rows), "csv"), by=None, file_name="t.csv")
+    topic = Topic.objects.get()
+    assert (topic.description, [u.code for u in topic.units.all()]) == ("Days at home.", ["009"])
+    assert Session.objects.get().advocates.get().unit.code == "009"
+
+
 def test_a_file_imported_twice_is_warned_of():
     BargainingUnitFactory(code="008")
     content = csv_of([position_row()])
