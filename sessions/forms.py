@@ -846,3 +846,24 @@ class PacketForm(forms.Form):
         if not self.found_sessions:
             raise ValidationError("No session you may read matches this choice.")
         return data
+
+
+# A spreadsheet of years of sessions is a few megabytes; more is a mistake or an attack.
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Spreadsheet",
+        help_text="A .csv (UTF-8) or .xlsx file in the template's columns.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.name.rsplit(".", 1)[-1].lower() not in ("csv", "xlsx"):
+            raise ValidationError("Upload a .csv or .xlsx file.")
+        if upload.size > IMPORT_MAX_BYTES:
+            raise ValidationError(
+                f"The file is larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB; split it."
+            )
+        return upload

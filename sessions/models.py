@@ -1175,3 +1175,47 @@ class EvidencePacket(models.Model):
     @property
     def is_rendered(self) -> bool:
         return bool(self.file)
+
+
+# --- Imports ----------------------------------------------------------------------------------
+
+
+class ImportBatch(models.Model):
+    """One spreadsheet imported into the record (sessions/imports.py): who imported it, and the
+    rows it created, so the whole import can be rolled back while nobody has changed them."""
+
+    file_name = models.CharField(max_length=255)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="imports",
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+    row_count = models.PositiveIntegerField(default=0)
+    # {"confer.session": [pks], ...}: what the import created, in the order it created it.
+    created = models.JSONField(default=dict)
+    # A SHA-256 of the created rows as the import left them: rollback refuses if they changed.
+    created_sha256 = models.CharField(max_length=64, blank=True)
+    rolled_back_at = models.DateTimeField(null=True, blank=True)
+    rolled_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        verbose_name_plural = "import batches"
+        permissions = [
+            ("import_record", "Can import past sessions from a spreadsheet and roll imports back")
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} of {self.file_name}"
+
+    def count(self, label: str) -> int:
+        return len(self.created.get(label, []))

@@ -12,6 +12,8 @@ change / view / delete, the record defines:
   every unit for those who read every unit, of their own units for business agents;
 - `confer.restore_document`: bring a deleted document back (deleting one only hides it);
 - `confer.include_internal_notes`: put internal notes in an evidence packet (Staff).
+- `confer.import_record`: import past sessions from a spreadsheet, export the whole record
+  (internal notes included) in the same template, and roll an import back (Staff only).
 
 Which *units* a business agent works for is data, not a permission: BargainingUnit.agents,
 applied in the record's queries (sessions/access.py).

@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Before the admin's own pages: the reports live beside them, under the admin's sign-in.
     path("admin/reports/", include("sessions.reports.urls")),
+    path("admin/import/", include("sessions.import_urls")),
     # Where the reports were until 2026-12: bookmarks keep working.
     re_path(
         r"^admin/confer/commitment/reports/(?P<rest>.*)$",

@@ -50,12 +50,17 @@ def test_member_has_no_permission_on_the_record():
         (
             Role.BUSINESS_AGENT,
             ["confer.follow_up_commitment", "confer.run_reports"],
-            ["confer.read_all_units", "confer.change_all_units"],
+            ["confer.read_all_units", "confer.change_all_units", "confer.import_record"],
         ),
         (
             Role.COMMUNICATIONS,
             ["confer.read_all_units"],
-            ["confer.change_all_units", "confer.follow_up_commitment", "confer.run_reports"],
+            [
+                "confer.change_all_units",
+                "confer.follow_up_commitment",
+                "confer.run_reports",
+                "confer.import_record",
+            ],
         ),
         (
             Role.STAFF,
@@ -64,10 +69,15 @@ def test_member_has_no_permission_on_the_record():
                 "confer.change_all_units",
                 "confer.follow_up_commitment",
                 "confer.run_reports",
+                "confer.import_record",
             ],
             [],
         ),
-        (Role.MEMBER, ["members.read_members_only_update"], ["confer.follow_up_commitment"]),
+        (
+            Role.MEMBER,
+            ["members.read_members_only_update"],
+            ["confer.follow_up_commitment", "confer.import_record"],
+        ),
     ],
 )
 def test_each_role_holds_exactly_its_own_record_wide_permissions(role, granted, refused):
