@@ -11,6 +11,7 @@ from sessions.models import CommitmentStatus, Party, PositionKind, SessionStatus
 
 PartyCode = Literal[tuple(Party.values)]
 CommitmentStatusCode = Literal[tuple(CommitmentStatus.values)]
+SessionStatusCode = Literal[tuple(SessionStatus.values)]
 
 
 class Error(Schema):
@@ -106,7 +107,7 @@ class SessionOut(Schema):
     id: int
     date: datetime.date
     start_time: datetime.time | None
-    status: Literal[tuple(SessionStatus.values)]
+    status: SessionStatusCode
     units: list[str] = Field(description="Unit codes")
     location: str = Field(description="Internal")
     county_attendees: list[str] = Field(description="Internal")

@@ -24,6 +24,7 @@ from .schemas import (
     Error,
     PartyCode,
     SessionOut,
+    SessionStatusCode,
     TopicOut,
     UnitOut,
     UpdateOut,
@@ -85,7 +86,7 @@ def list_topics(request: HttpRequest, unit: str | None = Query(None, max_length=
 class SessionFilters(Schema):
     unit: str | None = Field(None, max_length=10, description="A unit's code")
     topic: str | None = Field(None, max_length=200, description="A topic's slug")
-    status: str | None = Field(None, max_length=10)
+    status: SessionStatusCode | None = None
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
 

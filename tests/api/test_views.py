@@ -307,7 +307,9 @@ def test_bad_filters_are_refused_not_a_server_error(api_as, record, query):
     assert api_as("staff").get(api_url("commitments"), query).status_code == 422
 
 
-@pytest.mark.parametrize("query", [{"date_from": "2024-13-01"}, {"date_to": "yesterday"}])
+@pytest.mark.parametrize(
+    "query", [{"date_from": "2024-13-01"}, {"date_to": "yesterday"}, {"status": "postponed"}]
+)
 def test_bad_session_dates_are_refused(api_as, record, query):
     assert api_as("staff").get(api_url("sessions"), query).status_code == 422
 
@@ -426,3 +428,25 @@ def test_a_nul_character_is_refused_in_json(api_as, record):
 def test_an_impossible_session_id_is_not_a_server_error(api_as, record, session_id):
     response = api_as("staff").get(f"/api/v1/sessions/{session_id}")
     assert response.status_code in (404, 422)
+
+
+def test_answers_are_never_kept_by_a_cache(api_as, record):
+    response = api_as("agent_008").get(api_url("sessions"))
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_sessions_filter_by_unit_topic_status_and_dates(api_as, record, unit_008):
+    SessionFactory(units=[unit_008], date=datetime.date(2025, 1, 1), status="scheduled")
+    client = api_as("staff")
+
+    def ids(query):
+        return [s["id"] for s in results(client.get(api_url("sessions"), query))]
+
+    assert ids({"unit": "005"}) == [record["005"].pk]
+    assert ids({"topic": "cares-testing"}) == [record["008"].pk, record["005"].pk]
+    assert len(ids({"status": "scheduled"})) == 1
+    assert ids({"date_from": "2024-01-01", "date_to": "2024-12-31"}) == [
+        record["008"].pk,
+        record["005"].pk,
+    ]
