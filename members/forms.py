@@ -190,6 +190,16 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         self.prepared_mail.clear()
 
 
+class ApiTokenForm(forms.Form):
+    """ "My account": a new personal API token."""
+
+    name = forms.CharField(
+        label="Token name",
+        max_length=100,
+        help_text="What it is for, so you know which one to revoke.",
+    )
+
+
 class SubscriptionForm(forms.Form):
     """ "My account": which update emails to receive."""
 

@@ -10,6 +10,8 @@ urlpatterns = [
     path("updates/", views.update_list, name="update_list"),
     path("welcome/", views.signed_in, name="signed_in"),
     path("account/", views.account, name="account"),
+    path("account/api-tokens/", views.api_token_create, name="api_token_create"),
+    path("account/api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("account/unsubscribe/<str:token>/", views.unsubscribe_link, name="unsubscribe"),
     path("updates/search/", views.search, name="search"),
     path(

@@ -17,10 +17,12 @@ from django.views.decorators.http import require_POST
 from sessions.documents import file_response
 from sessions.models import BargainingUnit, Document, Session, Topic
 from upe_confer.conditional import cached_page
+from upe_confer.models import ApiToken
 from upe_confer.text import long_datetime
 
 from . import freshness
 from .forms import (
+    ApiTokenForm,
     PasswordResetForm,
     PublishForm,
     RegenerateForm,
@@ -386,8 +388,8 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    """ "My account": which update emails the member receives."""
-    subscription = Subscription.objects.filter(user=request.user).first()
+    """ "My account": which update emails the member receives, and their API tokens."""
+    form = None
     if request.method == "POST":
         form = SubscriptionForm(request.POST)
         if form.is_valid():
@@ -399,7 +401,14 @@ def account(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, "Your email choices are saved.")
             return redirect("members:account")
-    else:
+    return render_account(request, form=form)
+
+
+def render_account(
+    request: HttpRequest, form=None, token_form=None, new_token: str = "", status: int = 200
+) -> HttpResponse:
+    if form is None:
+        subscription = Subscription.objects.filter(user=request.user).first()
         form = SubscriptionForm(
             initial={
                 "email_updates": subscription.email_updates if subscription else True,
@@ -407,7 +416,37 @@ def account(request: HttpRequest) -> HttpResponse:
                 "units": subscription.units.all() if subscription else [],
             }
         )
-    return render(request, "members/account.html", {"form": form})
+    return render(
+        request,
+        "members/account.html",
+        {
+            "form": form,
+            "token_form": token_form or ApiTokenForm(),
+            "api_tokens": ApiToken.objects.filter(user=request.user),
+            "new_token": new_token,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def api_token_create(request: HttpRequest) -> HttpResponse:
+    """A new personal API token: its secret is on this answer and nowhere else, ever."""
+    token_form = ApiTokenForm(request.POST)
+    if not token_form.is_valid():
+        return render_account(request, token_form=token_form, status=400)
+    _, secret = ApiToken.issue(request.user, token_form.cleaned_data["name"])
+    return render_account(request, new_token=secret, status=201)
+
+
+@require_POST
+@login_required
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    token.delete()
+    messages.success(request, f"The API token “{token.name}” is revoked: it opens nothing now.")
+    return redirect("members:account")
 
 
 @csrf_exempt  # the signed token is the credential: mail clients POST it with no cookie (RFC 8058)

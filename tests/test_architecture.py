@@ -1,5 +1,5 @@
-"""The apps depend one way (members -> sessions -> upe_confer), as pyproject.toml's import-linter
-contract says: the tree keeps it, and a planted wrong-way import breaks the build."""
+"""The apps depend one way (api -> members -> sessions -> upe_confer), as pyproject.toml's
+import-linter contract says: the tree keeps it, and a planted wrong-way import breaks the build."""
 
 import shutil
 import subprocess
@@ -17,7 +17,7 @@ def lint_imports(tree: Path) -> subprocess.CompletedProcess:
 
 
 def copy_of_the_apps(tmp_path: Path) -> Path:
-    for package in ("upe_confer", "sessions", "members"):
+    for package in ("upe_confer", "sessions", "members", "api"):
         shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("*.pyc"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
     return tmp_path
@@ -45,3 +45,12 @@ def test_the_basics_importing_the_record_break_the_contract(tmp_path):
     result = lint_imports(tree)
     assert result.returncode != 0
     assert "upe_confer.roles -> sessions.models" in result.stdout
+
+
+def test_what_members_read_importing_the_api_breaks_the_contract(tmp_path):
+    tree = copy_of_the_apps(tmp_path)
+    with open(tree / "members" / "views.py", "a") as module:
+        module.write("\nfrom api.views import api  # planted\n")
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "members.views -> api.views" in result.stdout

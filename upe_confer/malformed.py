@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 
 def refuse_nul_characters(get_response: Callable[[HttpRequest], HttpResponse]):
@@ -15,7 +15,11 @@ def refuse_nul_characters(get_response: Callable[[HttpRequest], HttpResponse]):
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
-            return HttpResponseBadRequest("Bad request: the address holds a NUL character.")
+            message = "Bad request: the address holds a NUL character."
+            if request.path.startswith("/api/"):
+                # The API answers in JSON, even this early (its schema documents no HTML).
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message)
         return get_response(request)
 
     return middleware

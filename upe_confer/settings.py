@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_tasks_db",
+    "ninja",  # the API's interactive docs, served from our own static files (no CDN; CSP)
     "sessions.apps.SessionsConfig",
     "members.apps.MembersConfig",
     "upe_confer.apps.UpeConferConfig",
@@ -299,3 +300,9 @@ LOGGING = {
         "axes": {"handlers": [], "level": "WARNING", "propagate": True},
     },
 }
+
+# The read-only API (/api/v1/, api/): requests per personal token ("600/min", "10/s"), and
+# how many rows a page holds by default and at most.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")
+API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=50)
+API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=200)

@@ -7,6 +7,7 @@ from upe_confer.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", include("api.urls")),
     # Before the admin's own pages: the reports live beside them, under the admin's sign-in.
     path("admin/reports/", include("sessions.reports.urls")),
     path("admin/import/", include("sessions.import_urls")),

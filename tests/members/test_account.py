@@ -1,5 +1,7 @@
 """ "My account" (which update emails) and the one-click unsubscribe link (RFC 8058)."""
 
+import hashlib
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -7,6 +9,7 @@ from django.urls import reverse
 from members.models import Subscription
 from members.notify import recipients, unsubscribe_token
 from tests.factories import BargainingUnitFactory, UpdateFactory, member_account
+from upe_confer.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +88,66 @@ def test_a_tampered_token_is_refused_and_cannot_unsubscribe_anyone_else(client, 
     assert list(
         Subscription.objects.filter(email_updates=False).values_list("user", flat=True)
     ) == [ana.pk]
+
+
+# --- Personal API tokens ---------------------------------------------------------------------
+
+
+def test_a_new_api_token_is_shown_once_and_stored_only_as_its_hash(client, ana):
+    client.force_login(ana)
+    response = client.post(reverse("members:api_token_create"), {"name": "my dashboard"})
+    assert response.status_code == 201
+    secret = response.context["new_token"]
+    assert secret in response.content.decode()
+    token = ApiToken.objects.get(user=ana)
+    assert token.name == "my dashboard"
+    assert token.token_hash == hashlib.sha256(secret.encode()).hexdigest()
+    assert secret not in token.token_hash
+    page = client.get(reverse("members:account")).content.decode()
+    assert "my dashboard" in page
+    assert secret not in page
+    assert "never" in page  # not used yet
+
+
+def test_using_a_token_shows_when_it_was_last_used(client, ana):
+    client.force_login(ana)
+    _, secret = ApiToken.issue(ana, "reader")
+    Client().get(reverse("api-v1:units"), headers={"Authorization": f"Bearer {secret}"})
+    assert ApiToken.objects.get(user=ana).last_used_at is not None
+    page = client.get(reverse("members:account")).content.decode()
+    assert "never" not in page
+
+
+def test_a_token_needs_a_name(client, ana):
+    client.force_login(ana)
+    response = client.post(reverse("members:api_token_create"), {"name": ""})
+    assert response.status_code == 400
+    assert not ApiToken.objects.exists()
+
+
+def test_revoking_a_token_deletes_it_and_it_opens_nothing_after(client, ana):
+    client.force_login(ana)
+    token, secret = ApiToken.issue(ana, "old")
+    response = client.post(reverse("members:api_token_revoke", args=[token.pk]))
+    assert response.status_code == 302
+    assert not ApiToken.objects.exists()
+    api = Client().get(reverse("api-v1:units"), headers={"Authorization": f"Bearer {secret}"})
+    assert api.status_code == 401
+
+
+def test_nobody_revokes_someone_elses_token(client, ana):
+    other = member_account("ben@example.org")
+    token, _ = ApiToken.issue(other, "ben's")
+    client.force_login(ana)
+    response = client.post(reverse("members:api_token_revoke", args=[token.pk]))
+    assert response.status_code == 404
+    assert ApiToken.objects.filter(pk=token.pk).exists()
+
+
+def test_tokens_are_made_and_revoked_only_by_a_signed_in_post(client, ana):
+    assert client.post(reverse("members:api_token_create"), {"name": "x"}).status_code == 302
+    client.force_login(ana)
+    assert client.get(reverse("members:api_token_create")).status_code == 405
+    token, _ = ApiToken.issue(ana, "kept")
+    assert client.get(reverse("members:api_token_revoke", args=[token.pk])).status_code == 405
+    assert ApiToken.objects.filter(pk=token.pk).exists()

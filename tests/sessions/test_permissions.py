@@ -328,6 +328,27 @@ ACTIONS = {
         None,
         [LOGIN, LOGIN, 403, 403, 403, 200],
     ),
+    # The API: every endpoint × role with tokens is in tests/api/test_views.py. A sign-in cookie
+    # alone opens none of it (a page elsewhere cannot read the API as its visitor).
+    "api sessions with a sign-in cookie only": (
+        "get",
+        lambda r: url("api-v1:sessions"),
+        None,
+        [401, 401, 401, 401, 401, 401],
+    ),
+    "api updates with a sign-in cookie only": (
+        "get",
+        lambda r: url("api-v1:updates"),
+        None,
+        [401, 401, 401, 401, 401, 401],
+    ),
+    "api docs": ("get", lambda r: url("api-v1:openapi-view"), None, [200] * 6),
+    "account api token create": (
+        "post",
+        lambda r: url("members:api_token_create"),
+        lambda r, u: {"name": "dashboard"},
+        [LOGIN, 201, 201, 201, 201, 201],
+    ),
 }
 
 MUTATING = {name for name, (method, *_rest) in ACTIONS.items() if method == "post"}
