@@ -13,7 +13,7 @@ from django.core.validators import (
     MinValueValidator,
     RegexValidator,
 )
-from django.db import models
+from django.db import connections, models
 from django.db.models import ProtectedError, Q, StringAgg
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, NullIf
 from django.http import QueryDict
@@ -331,8 +331,14 @@ class AgendaItemQuerySet(models.QuerySet):
         writers that skip signals (bulk_create, update) call this."""
 
         def typed_in(model: type[models.Model]):
+            # In the rows' order, so the same record always gives the same text (SQLite before
+            # 3.44 cannot order an aggregate; it reads the rows in id order).
+            ordered = connections[self.db].features.supports_aggregate_order_by_clause
             joined = StringAgg(
-                _words_of(model), delimiter=models.Value(" "), output_field=models.TextField()
+                _words_of(model),
+                delimiter=models.Value(" "),
+                order_by=("order", "pk") if ordered else None,
+                output_field=models.TextField(),
             )
             rows = model.objects.filter(agenda_item=models.OuterRef("pk")).order_by()
             return Coalesce(
