@@ -23,3 +23,25 @@ def private_media(settings, tmp_path):
     """Every test keeps its documents' files in a folder of its own, never in the checkout."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+# The role groups and the two units of the seeds: the record's and the API's tests share them.
+@pytest.fixture
+def groups(db):
+    from upe_confer.roles import setup_roles
+
+    return setup_roles()
+
+
+@pytest.fixture
+def unit_005(db):
+    from tests.factories import BargainingUnitFactory
+
+    return BargainingUnitFactory(code="005", name="Bargaining Unit 005")
+
+
+@pytest.fixture
+def unit_008(db):
+    from tests.factories import BargainingUnitFactory
+
+    return BargainingUnitFactory(code="008", name="Bargaining Unit 008")

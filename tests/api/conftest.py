@@ -4,9 +4,9 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from tests.factories import BargainingUnitFactory, UserFactory
+from tests.factories import UserFactory
 from upe_confer.models import ApiToken
-from upe_confer.roles import Role, setup_roles
+from upe_confer.roles import Role
 
 ROLES = ["member", "communications", "agent_005", "agent_008", "staff"]
 
@@ -17,21 +17,6 @@ def fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def groups(db):
-    return setup_roles()
-
-
-@pytest.fixture
-def unit_005(db):
-    return BargainingUnitFactory(code="005", name="Bargaining Unit 005")
-
-
-@pytest.fixture
-def unit_008(db):
-    return BargainingUnitFactory(code="008", name="Bargaining Unit 008")
 
 
 @pytest.fixture

@@ -4,23 +4,8 @@ import datetime
 
 import pytest
 
-from tests.factories import BargainingUnitFactory, UserFactory
+from tests.factories import UserFactory
 from upe_confer.roles import Role, setup_roles
-
-
-@pytest.fixture
-def groups(db):
-    return setup_roles()
-
-
-@pytest.fixture
-def unit_005(db):
-    return BargainingUnitFactory(code="005", name="Bargaining Unit 005")
-
-
-@pytest.fixture
-def unit_008(db):
-    return BargainingUnitFactory(code="008", name="Bargaining Unit 008")
 
 
 def make_user(groups, role: str | None, username: str, units=(), **kwargs):
