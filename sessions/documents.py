@@ -169,12 +169,20 @@ def download_name(document) -> str:
 
 def file_response(document) -> FileResponse:
     """The document's file as a download (inline only for images), sniff-proof."""
-    inline = shows_inline(document.content_type)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=not inline,
+    return stored_file_response(
+        document.file,
         filename=download_name(document),
         content_type=document.content_type,
+        inline=shows_inline(document.content_type),
+    )
+
+
+def stored_file_response(
+    file, *, filename: str, content_type: str, inline: bool = False
+) -> FileResponse:
+    """A stored file (a FieldFile) sent sniff-proof, never cached."""
+    response = FileResponse(
+        file.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
     # Even opened directly, the file runs nothing and embeds nothing.

@@ -1,19 +1,13 @@
 """The import page's addresses, mounted once at /admin/import/ (upe_confer/urls.py)."""
 
-from django.contrib import admin
-from django.contrib.auth.decorators import permission_required
 from django.urls import path
+
+from upe_confer.admin_site import admin_page
 
 from . import import_views as views
 
 app_name = "imports"
-
-
-def staff_only(view):
-    """Behind the admin's sign-in, for those who may import (Staff)."""
-    return admin.site.admin_view(
-        permission_required("confer.import_record", raise_exception=True)(view)
-    )
+staff_only = admin_page("confer.import_record")  # Staff
 
 
 urlpatterns = [

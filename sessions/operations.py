@@ -92,17 +92,12 @@ def log_session(
     _save_units(session, log)
     _save_advocates(session, log)
     _save_agenda(session, log)
-    _follow_up_at(session, log)
+    follow_up(log.follow_ups, session=session)  # rows left open are skipped there
     if draft_pk:
         SessionDraft.objects.of(by).filter(pk=draft_pk).delete()
     # Last: the files are written only once everything else of the session is.
     attach_documents(session, log.documents, by=by)
     return session
-
-
-def _follow_up_at(session: Session, log: SessionLog) -> None:
-    if any(status for _, status, _ in log.follow_ups):
-        follow_up(log.follow_ups, session=session)
 
 
 def keep_draft(data, *, author, session: Session | None, draft_pk: int | None) -> SessionDraft:

@@ -8,12 +8,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, F, Prefetch
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import time_format
 from django.views.decorators.http import require_POST
+
+from upe_confer.text import clock
 
 from . import operations
 from .access import (
@@ -25,7 +26,7 @@ from .access import (
     sessions_readable_by,
     units_for,
 )
-from .documents import file_response
+from .documents import file_response, stored_file_response
 from .followup import FollowUpForm, follow_up_forms
 from .forms import DocumentDeleteForm, DocumentUploadForm, MarkHeldForm, PacketForm, SessionFlow
 from .history import session_history
@@ -199,8 +200,9 @@ def session_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 ),
                 pk=context["draft_pk"],
             )
-            saved_at = time_format(timezone.localtime(draft.saved_at), "g:i a")
-            messages.info(request, f"Your draft from {saved_at} is back. It is not saved yet.")
+            messages.info(
+                request, f"Your draft from {clock(draft.saved_at)} is back. It is not saved yet."
+            )
             context["show_errors"] = False
             flow = SessionFlow(draft.typed(), **flow_args).without_validation()
             return _render_flow(request, flow, context)
@@ -217,9 +219,10 @@ def session_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if not flow.is_valid():
         messages.error(request, "The session was not saved: fix the problems listed below.")
         return _render_flow(request, flow, context)
+    log = flow.cleaned_log()
     try:
         saved = operations.log_session(
-            flow.cleaned_log(),
+            log,
             by=request.user,
             mark_held=request.POST.get("action") == "held",
             draft_pk=context["draft_pk"],
@@ -241,7 +244,7 @@ def session_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         return _render_flow(request, flow, context, status=409)
     attached = len(flow.documents_form.new_documents())
     note = f" {attached} document(s) attached." if attached else ""
-    settled = sum(1 for _, status, _ in flow.cleaned_log().follow_ups if status)
+    settled = sum(1 for _, status, _ in log.follow_ups if status)
     note += f" {settled} earlier commitment(s) followed up." if settled else ""
     messages.success(request, f"Saved: {saved}.{note}")
     request.session[SAVED_FORM] = request.path
@@ -260,8 +263,12 @@ def _follow_up_offered(user, session: Session) -> list[Commitment]:
 
 def _draft_pk(request: HttpRequest) -> int | None:
     """The draft this page continues, from the page (POST) or the resume link (GET)."""
-    value = (request.POST if request.method == "POST" else request.GET).get("draft", "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return small_id((request.POST if request.method == "POST" else request.GET).get("draft", ""))
+
+
+def small_id(value: str) -> int | None:
+    """A row id from a query string or form, or None for anything else (no overflow)."""
+    return int(value) if value.isdecimal() and len(value) < 10 else None
 
 
 @require_POST
@@ -282,7 +289,7 @@ def session_autosave(request: HttpRequest, pk: int | None = None) -> JsonRespons
     return JsonResponse(
         {
             "draft": draft.pk,
-            "saved_at": time_format(timezone.localtime(draft.saved_at), "g:i a"),
+            "saved_at": clock(draft.saved_at),
             "resume": draft.get_absolute_url(),
         }
     )
@@ -509,8 +516,8 @@ def packet_page(request: HttpRequest) -> HttpResponse:
             )
             return redirect("sessions:packet")
     else:
-        topic = request.GET.get("topic", "")
-        initial = {"topic": int(topic)} if topic.isdecimal() and len(topic) < 10 else {}
+        topic = small_id(request.GET.get("topic", ""))
+        initial = {"topic": topic} if topic is not None else {}
         form = PacketForm(initial=initial, user=request.user)
     packets = list(
         packets_readable_by(request.user)
@@ -534,12 +541,6 @@ def packet_page(request: HttpRequest) -> HttpResponse:
 @can_make_packets
 def packet_download(request: HttpRequest, pk: int) -> HttpResponse:
     packet = get_object_or_404(packets_readable_by(request.user).rendered(), pk=pk)
-    response = FileResponse(
-        packet.file.open("rb"),
-        as_attachment=True,
-        filename=f"evidence-packet-{packet.pk}.pdf",
-        content_type="application/pdf",
+    return stored_file_response(
+        packet.file, filename=f"evidence-packet-{packet.pk}.pdf", content_type="application/pdf"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -1,19 +1,13 @@
 """The reports' addresses, mounted once at /admin/reports/ (upe_confer/urls.py)."""
 
-from django.contrib import admin
-from django.contrib.auth.decorators import permission_required
 from django.urls import path
+
+from upe_confer.admin_site import admin_page
 
 from . import views
 
 app_name = "reports"
-
-
-def report(view):
-    """Behind the admin's sign-in, for those who may run the reports."""
-    return admin.site.admin_view(
-        permission_required("confer.run_reports", raise_exception=True)(view)
-    )
+report = admin_page("confer.run_reports")
 
 
 urlpatterns = [
