@@ -1,86 +1,103 @@
-"""What each cached member page depends on, in two cheap queries (see upe_confer.conditional).
+"""Whether a kept member page is still fresh, at a cost that does not grow with the data (see
+upe_confer.conditional and upe_confer.versions).
 
-A page shows a set of updates, the labels around them (units, topics, the union's name) and a
-navigation bar that depends on who is looking. Its fingerprint is:
+A page shows updates, the labels around them (units, topics, documents, the union's name) and a
+navigation bar that depends on who is looking. Its key is:
 
-- the updates the visitor may read on that page: how many, which (the sum of their ids: one
-  leaving as another arrives still changes it), the latest edit and the latest go-live time — a
-  scheduled update whose time has come joins the set with no write at all, and is seen at once;
-- the latest change anywhere to updates (history, so withdrawals and deletions count), units,
-  topics and the site configuration: a renamed unit shows on every page that names it;
+- the member pages' version: every save, deletion or bulk write of the models in AROUND (and of
+  their many-to-many links) moves it, in the writer's transaction and again at its commit;
+- how many scheduled go-live times have passed: a scheduled update joins the pages at its time
+  with no write at all, and is seen at once;
 - the visitor's role (members see members-only updates; anonymous visitors never get a page kept
-  for a member: the user is in the key as well).
+  for a member: the user is in the key as well);
+- and, added by upe_confer.conditional, the page's address with its query string.
 
 Staff who edit updates see drafts and scheduled ones: their pages are never kept (None).
 """
 
+import bisect
 import datetime
-import functools
+from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Count, Max, Sum
+from django.core.cache import cache
+from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from sessions.models import BargainingUnit, Document, Topic
 from upe_confer.conditional import Freshness
+from upe_confer.versions import ContentVersion
 
 from .models import SiteConfiguration, Update
 
-# Models whose changes show on member pages besides the updates listed: their history tables'
-# latest record (id and time) is read in one statement.
+# What member pages show: any change to these moves the version (MembersConfig.ready watches).
 AROUND = (Update, BargainingUnit, Topic, SiteConfiguration, Document)
+MEMBER_PAGES = ContentVersion("member-pages")
+
+SCHEDULE_KEY = "member-pages:schedule"
+# Go-live times kept with the schedule; past the last one the schedule is read again.
+UPCOMING_KEPT = 50
 
 
-@functools.cache
-def latest_records_sql() -> str:
-    parts = []
-    for model in AROUND:
-        table = connection.ops.quote_name(model.history.model._meta.db_table)
-        parts += [
-            f"(SELECT MAX(history_id) FROM {table})",
-            f"(SELECT MAX(history_date) FROM {table})",
-        ]
-    return "SELECT " + ", ".join(parts)
+@dataclass(frozen=True)
+class Schedule:
+    """What time alone changes on member pages, read once per version: scheduled updates go live
+    with no write at all. Kept in the cache next to the version it was read at."""
+
+    version: int
+    live_at: datetime.datetime | None  # the latest go-live time passed when it was read
+    upcoming: tuple[datetime.datetime, ...]  # the next go-live times, soonest first
+    read_again_at: datetime.datetime | None  # more go-live times than kept: the next one
+
+    @classmethod
+    def read(cls, version: int, now: datetime.datetime) -> "Schedule":
+        live = Update.objects.published(now).aggregate(at=Max("publish_at"))["at"]
+        times = list(
+            Update.objects.filter(
+                status__in=[Update.Status.PUBLISHED, Update.Status.SCHEDULED], publish_at__gt=now
+            )
+            .order_by("publish_at")
+            .values_list("publish_at", flat=True)[: UPCOMING_KEPT + 1]
+        )
+        return cls(
+            version,
+            live,
+            tuple(times[:UPCOMING_KEPT]),
+            times[UPCOMING_KEPT] if len(times) > UPCOMING_KEPT else None,
+        )
+
+    def is_current(self, version: int, now: datetime.datetime) -> bool:
+        return self.version == version and (self.read_again_at is None or now < self.read_again_at)
+
+    def passed(self, now: datetime.datetime) -> int:
+        """How many of the upcoming go-live times have come."""
+        return bisect.bisect_right(self.upcoming, now)
+
+    def went_live(self, now: datetime.datetime) -> datetime.datetime | None:
+        """The latest go-live time passed by now."""
+        passed = self.passed(now)
+        return self.upcoming[passed - 1] if passed else self.live_at
 
 
-def latest_records() -> tuple[list, datetime.datetime | None]:
-    """The id of the latest history record of each model in AROUND, and the latest time.
-
-    Ids grow with every save and delete, whatever the clocks of the app servers say (two changes
-    in the same microsecond, or one on a server whose clock is behind, still give a new
-    fingerprint); the time is for Last-Modified. Plain SQL: the same question built with the ORM
-    each request cost more CPU than the rest of a cached page."""
-    with connection.cursor() as cursor:
-        cursor.execute(latest_records_sql())
-        row = cursor.fetchone()
-    times = [as_datetime(value) for value in row[1::2]]
-    return list(row[0::2]), max(filter(None, times), default=None)
-
-
-def as_datetime(value) -> datetime.datetime | None:
-    if isinstance(value, str):  # SQLite
-        value = parse_datetime(value)
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, datetime.UTC)
-    return value
-
-
-def fingerprint(updates, role: str) -> Freshness:
-    """Two queries: the state of `updates` (what the page lists) and of everything around it."""
-    state = updates.aggregate(
-        n=Count("pk"), ids=Sum("pk"), live_at=Max("publish_at"), edited=Max("updated_at")
-    )
-    records, changed = latest_records()
+def fingerprint(role: str) -> Freshness:
+    """O(1) whatever the number of updates: the version (one cache read, or one primary-key
+    lookup without a shared cache) and the schedule read at that version. A page kept under an
+    older version, or before a go-live time passed, is never served again."""
+    now = timezone.now()
+    version, found = MEMBER_PAGES.current_with(SCHEDULE_KEY)
+    schedule = found.get(SCHEDULE_KEY)
+    if schedule is None or not schedule.is_current(version.number, now):
+        schedule = Schedule.read(version.number, now)
+        cache.set(SCHEDULE_KEY, schedule, timeout=None)
     # The page changed last when something was saved, or when its latest update went live.
-    last_modified = max(filter(None, [changed, state["edited"], state["live_at"]]), default=None)
-    key = "|".join([role, *(str(state[name]) for name in sorted(state)), *map(str, records)])
-    return Freshness(key, last_modified)
+    last_modified = max(filter(None, [version.changed_at, schedule.went_live(now)]), default=None)
+    return Freshness(f"{role}|{version.number}|{schedule.passed(now)}", last_modified)
 
 
 def visitor_role(user) -> str | None:
     """What the visitor may read; None for staff who edit updates (their pages are not kept)."""
+    if not user.is_authenticated:
+        return "public"
     if user.has_perm("members.change_update"):
         return None
     # The navigation bar shows the agents' link: a permission change must change the page.
@@ -90,41 +107,14 @@ def visitor_role(user) -> str | None:
     return f"public{'+agent' if agent else ''}"
 
 
-def readable(request: HttpRequest, now: datetime.datetime):
-    return Update.objects.readable_by(request.user, now)
-
-
-def update_list_freshness(request: HttpRequest) -> Freshness | None:
-    """The list, its filters and the search: the query string is in the key, and the unit and
-    topic filters only narrow the readable set, so its fingerprint covers them."""
+def member_page_freshness(request: HttpRequest, *args, **kwargs) -> Freshness | None:
+    """Every member page: the list and its filters, a unit, a topic, an update, the search (the
+    address, query string included, is in the page's key; see upe_confer.conditional)."""
     if (role := visitor_role(request.user)) is None:
         return None
-    return fingerprint(readable(request, timezone.now()), role)
+    return fingerprint(role)
 
 
-def unit_freshness(request: HttpRequest, code: str) -> Freshness | None:
-    if (role := visitor_role(request.user)) is None:
-        return None
-    return fingerprint(readable(request, timezone.now()).filter(units__code=code), role)
-
-
-def topic_freshness(request: HttpRequest, slug: str) -> Freshness | None:
-    if (role := visitor_role(request.user)) is None:
-        return None
-    return fingerprint(readable(request, timezone.now()).filter(topics__slug=slug), role)
-
-
-def update_freshness(request: HttpRequest, slug: str) -> Freshness | None:
-    """One update: live or not, edited or not; whether the visitor may read a members-only one
-    is their role, in the key."""
-    if (role := visitor_role(request.user)) is None:
-        return None
-    return fingerprint(Update.objects.published(timezone.now()).filter(slug=slug), role)
-
-
-def feed_freshness(request: HttpRequest, code: str | None = None) -> Freshness:
+def feed_freshness(request: HttpRequest, *args, **kwargs) -> Freshness:
     """Feeds carry public updates only, whoever asks."""
-    updates = Update.objects.published(timezone.now()).public()
-    if code is not None:
-        updates = updates.filter(units__code=code)
-    return fingerprint(updates, "feed")
+    return fingerprint("feed")

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from sessions.models import BargainingUnit, Session, Topic, join_unit_codes
 from upe_confer.roles import Role
+from upe_confer.versions import ChangeReportingQuerySet
 
 # --- The union's own details: one record staff can change -------------------------------------
 
@@ -39,6 +40,8 @@ class SiteConfiguration(models.Model):
     website = models.URLField(blank=True)
 
     history = HistoricalRecords()
+
+    objects = ChangeReportingQuerySet.as_manager()
 
     class Meta:
         verbose_name = "site configuration"
@@ -89,7 +92,7 @@ class MemberAccount(User):
 UPDATE_TEXT_LIMIT = 50_000
 
 
-class UpdateQuerySet(models.QuerySet):
+class UpdateQuerySet(ChangeReportingQuerySet):
     def published(self, now: datetime.datetime | None = None):
         """Live updates: published, or scheduled with a publish time that has passed.
 

@@ -68,7 +68,7 @@ def can_edit_updates(user) -> bool:
 # --- Members' side -------------------------------------------------------------------------------
 
 
-@cached_page(freshness.update_list_freshness)
+@cached_page(freshness.member_page_freshness)
 def update_list(request: HttpRequest) -> HttpResponse:
     updates = readable_updates(request).newest_first()
     form = UpdateFilterForm(request.GET or None)
@@ -84,7 +84,7 @@ def update_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@cached_page(freshness.unit_freshness)
+@cached_page(freshness.member_page_freshness)
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_object_or_404(BargainingUnit, code=code)
     updates = readable_updates(request).for_unit(unit).newest_first()
@@ -95,7 +95,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@cached_page(freshness.topic_freshness)
+@cached_page(freshness.member_page_freshness)
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     # A timeline reads from the first meeting to the latest.
@@ -107,7 +107,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@cached_page(freshness.update_list_freshness)
+@cached_page(freshness.member_page_freshness)
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     query = ""
@@ -147,7 +147,7 @@ def shared_documents(update: Update):
     return Document.objects.shared().filter(session=update.session_id).order_by("date", "pk")
 
 
-@cached_page(freshness.update_freshness)
+@cached_page(freshness.member_page_freshness)
 def update_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         update = update_for_reader(request, slug)

@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from upe_confer.text import join_words, long_date
+from upe_confer.versions import ChangeReportingQuerySet
 
 # A generous ceiling for free text: enough for any honest account of a session, small enough that
 # a pasted file or a forged request cannot fill the database.
@@ -46,7 +47,7 @@ class Party(models.TextChoices):
     UPE = "upe", "UPE"
 
 
-class BargainingUnitQuerySet(models.QuerySet):
+class BargainingUnitQuerySet(ChangeReportingQuerySet):
     def active(self):
         return self.filter(active=True)
 
@@ -146,6 +147,8 @@ class Topic(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
 
     history = HistoricalRecords()
+
+    objects = ChangeReportingQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -959,7 +962,7 @@ def document_path(document: "Document", filename: str) -> str:
     return f"documents/{today:%Y/%m}/{secrets.token_hex(16)}{extension_for(document.content_type)}"
 
 
-class DocumentQuerySet(models.QuerySet):
+class DocumentQuerySet(ChangeReportingQuerySet):
     def active(self):
         """Not deleted: deleted documents stay, restorable, in the admin and the history."""
         return self.filter(deleted_at__isnull=True)

@@ -45,3 +45,11 @@ def unit_008(db):
     from tests.factories import BargainingUnitFactory
 
     return BargainingUnitFactory(code="008", name="Bargaining Unit 008")
+
+
+@pytest.fixture(params=["database", "cache"])
+def version_store(request, settings):
+    """Where content versions live (upe_confer.versions): the database, as on a site without a
+    shared cache, or the cache, as with Redis."""
+    settings.CONTENT_VERSIONS_IN_CACHE = request.param == "cache"
+    return request.param

@@ -1,21 +1,24 @@
 """Pages that are cached yet never stale: conditional GET (ETag, Last-Modified, 304) and a
-rendered-page cache, both keyed by a fingerprint of the data the page shows.
+rendered-page cache, both keyed by what the page's content depends on.
 
-Nothing has to be invalidated: the view says what its content depends on, cheaply (typically one
-aggregate query: the latest change and the row count of what the visitor may see), and any change
-to that data gives a new fingerprint, hence a new ETag and a new cache key. Publishing,
-editing or withdrawing an update is seen on the very next request, on every app server.
+Nothing has to be invalidated: the view says what its content depends on, cheaply — typically a
+content version that every change to the data moves (upe_confer.versions) — and any change gives
+a new key, hence a new ETag and a new cache entry. Publishing, editing or withdrawing an update is
+seen on the very next request, on every app server.
 
-    def updates_freshness(request) -> Freshness:
-        seen = Update.objects.readable_by(request.user).aggregate(n=Count("pk"))
-        # Every update counts for the time, withdrawn ones too: a withdrawal is a change.
-        changed = Update.objects.aggregate(at=Max("updated_at"))["at"]
-        return Freshness(f"{seen['n']}", changed)
+    PAGES = ContentVersion("units")  # PAGES.watch(BargainingUnit) once, in AppConfig.ready()
 
-    @cached_page(updates_freshness)
-    def update_list(request): ...
+    def units_freshness(request) -> Freshness:
+        return Freshness(f"units|{PAGES.current()}")
+
+    @cached_page(units_freshness)
+    def unit_list(request): ...
 
 (members/freshness.py has the real ones.)
+
+Public pages (an anonymous visitor, nothing personal in the page) say `Cache-Control: public`
+with a short `s-maxage`, so a reverse proxy or CDN in front may answer a crowd for those few
+seconds; browsers still ask each time. Everything else is private.
 """
 
 import hashlib
@@ -101,7 +104,15 @@ def cached_page(
                     # Not even the view's own date (a feed sets one): see last_modified_timestamp.
                     del response["Last-Modified"]
                 # Browsers keep the page but ask each time (a 304 costs little): never stale.
-                patch_cache_control(response, private=True, no_cache=True)
+                if shareable(request, response):
+                    patch_cache_control(
+                        response,
+                        public=True,
+                        max_age=0,
+                        s_maxage=settings.PUBLIC_PAGE_SHARED_SECONDS,
+                    )
+                else:
+                    patch_cache_control(response, private=True, no_cache=True)
                 patch_vary_headers(response, ["Cookie"])
             return response
 
@@ -110,11 +121,23 @@ def cached_page(
     return decorator
 
 
+def shareable(request: HttpRequest, response: HttpResponse) -> bool:
+    """Whether a shared cache may keep the page for everyone: asked for by an anonymous visitor,
+    and nothing in it of theirs (no CSRF token, no cookie set)."""
+    if signed_in(request) or request.path.startswith(SECRET_PATH_PREFIXES):
+        return False
+    if response.status_code == 304:  # nothing rendered: what the 200 would have said
+        return settings.CSRF_COOKIE_NAME not in request.COOKIES
+    return getattr(response, "shareable", False)
+
+
 def render_or_reuse(request, view, args, kwargs, etag: str, timeout: int) -> HttpResponse:
     key = f"page:{etag}"
     if (kept := cache.get(key)) is not None:
-        content, content_type = kept
-        return HttpResponse(content, content_type=content_type)
+        content, content_type, is_shareable = kept
+        response = HttpResponse(content, content_type=content_type)
+        response.shareable = is_shareable
+        return response
     had_csrf_cookie = "CSRF_COOKIE" in request.META
     response = view(request, *args, **kwargs)
     if hasattr(response, "render") and not response.is_rendered:
@@ -128,7 +151,8 @@ def render_or_reuse(request, view, args, kwargs, etag: str, timeout: int) -> Htt
         and not response.cookies
         and not token_for_a_new_cookie
     ):
-        cache.set(key, (response.content, response["Content-Type"]), timeout)
+        response.shareable = "CSRF_COOKIE_USED" not in request.META
+        cache.set(key, (response.content, response["Content-Type"], response.shareable), timeout)
     return response
 
 

@@ -65,3 +65,32 @@ class ApiToken(models.Model):
             token.last_used_at = timezone.now()
             cls.objects.filter(pk=token.pk).update(last_used_at=token.last_used_at)
         return token
+
+
+class StoredVersionQuerySet(models.QuerySet):
+    def version(self, name: str):
+        from upe_confer.versions import Version
+
+        found = self.filter(name=name).values_list("number", "changed_at").first()
+        return Version(*found) if found else Version(0, None)
+
+    def move(self, name: str) -> None:
+        """One more, in the caller's transaction: concurrent writers take turns on the row."""
+        moved = {"number": models.F("number") + 1, "changed_at": timezone.now()}
+        if not self.filter(name=name).update(**moved):
+            self.get_or_create(name=name)
+            self.filter(name=name).update(**moved)
+
+
+class StoredVersion(models.Model):
+    """A content version kept in the database, for a site without a shared cache (see
+    upe_confer.versions)."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    number = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = StoredVersionQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.number}"

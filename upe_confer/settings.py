@@ -254,6 +254,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# How long a reverse proxy or CDN in front may answer with a public page (anonymous visitors, no
+# cookie) without asking us: the most a withdrawn update can linger there. 0: it asks each time.
+PUBLIC_PAGE_SHARED_SECONDS = env.int("PUBLIC_PAGE_SHARED_SECONDS", default=10)
+# Where the content versions that say whether a kept page is fresh live (upe_confer.versions): in
+# the cache when every process shares it, else in the database.
+CONTENT_VERSIONS_IN_CACHE = env.bool("CONTENT_VERSIONS_IN_CACHE", default=bool(REDIS_URL))
 
 # Production hardening (what `manage.py check --deploy` asks for). Browsers reach the app over
 # HTTPS only; behind a load balancer that terminates TLS set BEHIND_PROXY=true, and make sure the

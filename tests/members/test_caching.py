@@ -81,9 +81,12 @@ def test_unchanged_pages_answer_304_by_etag_and_by_date(client, member, clock, n
         assert first.status_code == 200, name
         assert "Telework zebra" in first.text, name
         assert first["ETag"] and first["Last-Modified"], name
-        assert "private" in first["Cache-Control"], name
-        assert revisit(client, url, first).status_code == 304, name
-        assert revisit(client, url, first, date_only=True).status_code == 304, name
+        # A proxy may share an anonymous visitor's page for a few seconds; never a member's.
+        expected = "private" if who == "member" else "public, max-age=0, s-maxage=10"
+        assert expected in first["Cache-Control"], name
+        for again in (revisit(client, url, first), revisit(client, url, first, date_only=True)):
+            assert again.status_code == 304, name
+            assert again["Cache-Control"] == first["Cache-Control"], name
 
 
 SHOWN, GONE = "shown", "gone"
@@ -95,14 +98,16 @@ SHOWN, GONE = "shown", "gone"
         ("publish", SHOWN),
         ("edit", SHOWN),
         ("scheduled time passes", SHOWN),
+        ("edit in bulk", SHOWN),
         ("withdraw", GONE),
         ("unpublish", GONE),
+        ("withdraw in bulk", GONE),
     ],
 )
 @pytest.mark.parametrize("who", ["anonymous", "member"])
 @pytest.mark.parametrize("date_only", [False, True], ids=["etag", "date only"])
 def test_a_change_is_seen_on_the_next_request_on_every_page(
-    client, member, clock, unit, topic, news, change, expected, who, date_only
+    client, member, clock, unit, topic, news, change, expected, who, date_only, version_store
 ):
     labels = {"units": [unit], "topics": [topic]}
     if change == "publish":
@@ -120,6 +125,13 @@ def test_a_change_is_seen_on_the_next_request_on_every_page(
         def act():
             news.title = "Fresh zebra, corrected"
             news.save()
+    elif change == "edit in bulk":  # queryset.update(): no model signal, still seen
+        fresh = news
+        act = lambda: Update.objects.filter(pk=news.pk).update(title="Fresh zebra")  # noqa: E731
+    elif change == "withdraw in bulk":
+        fresh = news
+        withdrawn = Update.Status.WITHDRAWN
+        act = lambda: Update.objects.filter(pk=news.pk).update(status=withdrawn)  # noqa: E731
     else:
         fresh = news
         operation = {"withdraw": withdraw_update, "unpublish": unpublish_update}[change]

@@ -1,12 +1,12 @@
 """A stand-in member page for the tests of upe_confer.conditional: the list of active units."""
 
-from django.db.models import Count, Max
 from django.http import HttpResponse
 from django.template import engines
 from django.urls import path
 
 from sessions.models import BargainingUnit
 from upe_confer.conditional import Freshness, cached_page
+from upe_confer.versions import ContentVersion
 
 renders: list[str] = []
 
@@ -16,10 +16,13 @@ PAGE = engines["django"].from_string(
 )
 
 
+UNITS = ContentVersion("test-units")
+UNITS.watch(BargainingUnit)
+
+
 def units_freshness(request) -> Freshness:
-    seen = BargainingUnit.objects.active().aggregate(n=Count("pk"), top=Max("pk"))
-    changed = BargainingUnit.history.aggregate(at=Max("history_date"))["at"]
-    return Freshness(f"{seen['n']}-{seen['top']}", changed)
+    version = UNITS.current()
+    return Freshness(f"units|{version.number}", version.changed_at)
 
 
 @cached_page(units_freshness)
