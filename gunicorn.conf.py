@@ -10,9 +10,13 @@ import os
 # address; on a private network use the server's private address (never a public one).
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 
-# Synchronous workers: each serves one request at a time. About two per core is a good start;
-# memory per worker is roughly 60 MB.
+# Worker processes, each with a few threads: a request waiting on the database or Redis leaves
+# the core to another thread of the same worker, and connections are kept alive between
+# requests (gunicorn's synchronous workers close each one). About one worker per core is a good
+# start; memory per worker is roughly 60 MB, and each thread holds its own database connection.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 
 # A request that takes longer than this is killed and logged (the worker is replaced).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

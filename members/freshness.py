@@ -19,13 +19,12 @@ import bisect
 import datetime
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 
 from sessions.models import BargainingUnit, Document, Topic
-from upe_confer.conditional import Freshness
+from upe_confer.conditional import Freshness, signed_in
 from upe_confer.versions import ContentVersion
 
 from .models import SiteConfiguration, Update
@@ -34,23 +33,24 @@ from .models import SiteConfiguration, Update
 AROUND = (Update, BargainingUnit, Topic, SiteConfiguration, Document)
 MEMBER_PAGES = ContentVersion("member-pages")
 
-SCHEDULE_KEY = "member-pages:schedule"
 # Go-live times kept with the schedule; past the last one the schedule is read again.
 UPCOMING_KEPT = 50
 
 
 @dataclass(frozen=True)
 class Schedule:
-    """What time alone changes on member pages, read once per version: scheduled updates go live
-    with no write at all. Kept in the cache next to the version it was read at."""
+    """What time alone changes on member pages, read once per version by each process:
+    scheduled updates go live with no write at all."""
 
     version: int
+    changed_at: datetime.datetime | None  # when the version moved, if known
     live_at: datetime.datetime | None  # the latest go-live time passed when it was read
     upcoming: tuple[datetime.datetime, ...]  # the next go-live times, soonest first
     read_again_at: datetime.datetime | None  # more go-live times than kept: the next one
 
     @classmethod
     def read(cls, version: int, now: datetime.datetime) -> "Schedule":
+        changed_at = MEMBER_PAGES.changed_at()
         live = Update.objects.published(now).aggregate(at=Max("publish_at"))["at"]
         times = list(
             Update.objects.filter(
@@ -61,6 +61,7 @@ class Schedule:
         )
         return cls(
             version,
+            changed_at,
             live,
             tuple(times[:UPCOMING_KEPT]),
             times[UPCOMING_KEPT] if len(times) > UPCOMING_KEPT else None,
@@ -73,31 +74,39 @@ class Schedule:
         """How many of the upcoming go-live times have come."""
         return bisect.bisect_right(self.upcoming, now)
 
-    def went_live(self, now: datetime.datetime) -> datetime.datetime | None:
-        """The latest go-live time passed by now."""
+    def last_modified(self, now: datetime.datetime) -> datetime.datetime | None:
+        """The version's time, or the latest go-live time passed if later. None when the
+        version's time is unknown (a cache that lost it): a date older than the change would
+        make a browser asking "modified since?" keep a stale page; no date is safe."""
+        if self.changed_at is None:
+            return None
         passed = self.passed(now)
-        return self.upcoming[passed - 1] if passed else self.live_at
+        went_live = self.upcoming[passed - 1] if passed else self.live_at
+        return max(filter(None, [self.changed_at, went_live]))
+
+
+# The schedule this process read last (a new version replaces it).
+last_schedule: Schedule | None = None
 
 
 def fingerprint(role: str) -> Freshness:
     """O(1) whatever the number of updates: the version (one cache read, or one primary-key
-    lookup without a shared cache) and the schedule read at that version. A page kept under an
+    lookup without a shared cache); the schedule is read once per version. A page kept under an
     older version, or before a go-live time passed, is never served again."""
+    global last_schedule
     now = timezone.now()
-    version, found = MEMBER_PAGES.current_with(SCHEDULE_KEY)
-    schedule = found.get(SCHEDULE_KEY)
-    if schedule is None or not schedule.is_current(version.number, now):
-        schedule = Schedule.read(version.number, now)
-        cache.set(SCHEDULE_KEY, schedule, timeout=None)
-    # The page changed last when something was saved, or when its latest update went live.
-    last_modified = max(filter(None, [version.changed_at, schedule.went_live(now)]), default=None)
-    return Freshness(f"{role}|{version.number}|{schedule.passed(now)}", last_modified)
+    version = MEMBER_PAGES.number()
+    schedule = last_schedule
+    if schedule is None or not schedule.is_current(version, now):
+        schedule = last_schedule = Schedule.read(version, now)
+    return Freshness(f"{role}|{version}|{schedule.passed(now)}", schedule.last_modified(now))
 
 
-def visitor_role(user) -> str | None:
+def visitor_role(request: HttpRequest) -> str | None:
     """What the visitor may read; None for staff who edit updates (their pages are not kept)."""
-    if not user.is_authenticated:
+    if not signed_in(request):
         return "public"
+    user = request.user
     if user.has_perm("members.change_update"):
         return None
     # The navigation bar shows the agents' link: a permission change must change the page.
@@ -110,7 +119,7 @@ def visitor_role(user) -> str | None:
 def member_page_freshness(request: HttpRequest, *args, **kwargs) -> Freshness | None:
     """Every member page: the list and its filters, a unit, a topic, an update, the search (the
     address, query string included, is in the page's key; see upe_confer.conditional)."""
-    if (role := visitor_role(request.user)) is None:
+    if (role := visitor_role(request)) is None:
         return None
     return fingerprint(role)
 

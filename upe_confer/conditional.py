@@ -22,6 +22,8 @@ seconds; browsers still ask each time. Everything else is private.
 """
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +31,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -45,6 +48,15 @@ class Freshness:
 
     key: str
     last_modified: datetime | None = None
+
+
+def has_messages(request: HttpRequest) -> bool:
+    """Whether a one-time message waits for this page; without a session or messages cookie
+    there can be none, and nothing needs loading to know it."""
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME not in cookies and CookieStorage.cookie_name not in cookies:
+        return False
+    return bool(len(messages.get_messages(request)))
 
 
 def page_etag(request: HttpRequest, freshness: Freshness) -> str:
@@ -86,7 +98,7 @@ def cached_page(
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             # A page with a one-time message ("Update published") is rendered for this request
             # only: neither a 304 nor a kept page would show the message.
-            if request.method not in ("GET", "HEAD") or len(messages.get_messages(request)):
+            if request.method not in ("GET", "HEAD") or has_messages(request):
                 return view(request, *args, **kwargs)
             state = freshness(request, *args, **kwargs)
             if state is None:
@@ -131,9 +143,46 @@ def shareable(request: HttpRequest, response: HttpResponse) -> bool:
     return getattr(response, "shareable", False)
 
 
+class RecentPages:
+    """The pages this process served last, in front of the shared cache: a page's key changes
+    with anything it shows, so a copy here is as fresh as the one in the cache, and the hit
+    costs no round trip. Bounded: the least recently used go first."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.pages: OrderedDict[str, tuple] = OrderedDict()
+        self.lock = threading.Lock()  # gthread workers serve several requests at once
+
+    def get(self, key: str) -> tuple | None:
+        with self.lock:
+            if (page := self.pages.get(key)) is not None:
+                self.pages.move_to_end(key)
+            return page
+
+    def keep(self, key: str, page: tuple) -> None:
+        with self.lock:
+            self.pages[key] = page
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+
+
+recent_pages = RecentPages(size=500)
+
+
+def kept_page(key: str) -> tuple | None:
+    if (page := recent_pages.get(key)) is None and (page := cache.get(key)) is not None:
+        recent_pages.keep(key, page)
+    return page
+
+
 def render_or_reuse(request, view, args, kwargs, etag: str, timeout: int) -> HttpResponse:
     key = f"page:{etag}"
-    if (kept := cache.get(key)) is not None:
+    if (kept := kept_page(key)) is not None:
         content, content_type, is_shareable = kept
         response = HttpResponse(content, content_type=content_type)
         response.shareable = is_shareable
@@ -152,7 +201,9 @@ def render_or_reuse(request, view, args, kwargs, etag: str, timeout: int) -> Htt
         and not token_for_a_new_cookie
     ):
         response.shareable = "CSRF_COOKIE_USED" not in request.META
-        cache.set(key, (response.content, response["Content-Type"], response.shareable), timeout)
+        page = (response.content, response["Content-Type"], response.shareable)
+        cache.set(key, page, timeout)
+        recent_pages.keep(key, page)
     return response
 
 

@@ -59,3 +59,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
             content_type="text/plain",
         )
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def bare(request: HttpRequest) -> HttpResponse:
+    """The ceiling of any page, for scripts/benchmark: no query, no template, every middleware.
+    Served only when BENCHMARK_BARE_VIEW is set."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -68,11 +68,11 @@ class ApiToken(models.Model):
 
 
 class StoredVersionQuerySet(models.QuerySet):
-    def version(self, name: str):
-        from upe_confer.versions import Version
+    def number(self, name: str) -> int:
+        return self.filter(name=name).values_list("number", flat=True).first() or 0
 
-        found = self.filter(name=name).values_list("number", "changed_at").first()
-        return Version(*found) if found else Version(0, None)
+    def changed_at(self, name: str):
+        return self.filter(name=name).values_list("changed_at", flat=True).first()
 
     def move(self, name: str) -> None:
         """One more, in the caller's transaction: concurrent writers take turns on the row."""

@@ -242,7 +242,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "upe_confer.cache.KeptClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="upe"),
             # A Redis that stops answering must not hang every request: fail fast, and /healthz
@@ -257,6 +257,8 @@ else:
 # How long a reverse proxy or CDN in front may answer with a public page (anonymous visitors, no
 # cookie) without asking us: the most a withdrawn update can linger there. 0: it asks each time.
 PUBLIC_PAGE_SHARED_SECONDS = env.int("PUBLIC_PAGE_SHARED_SECONDS", default=10)
+# scripts/benchmark compares every page with a bare view (/benchmark/bare) on the same servers.
+BENCHMARK_BARE_VIEW = env.bool("BENCHMARK_BARE_VIEW", default=False)
 # Where the content versions that say whether a kept page is fresh live (upe_confer.versions): in
 # the cache when every process shares it, else in the database.
 CONTENT_VERSIONS_IN_CACHE = env.bool("CONTENT_VERSIONS_IN_CACHE", default=bool(REDIS_URL))

@@ -22,7 +22,6 @@ that send no model signal (`update()`, `bulk_create()`, `bulk_update()`). Raw SQ
 
 import datetime
 import time
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -67,31 +66,25 @@ def in_shared_cache() -> bool:
     return settings.CONTENT_VERSIONS_IN_CACHE
 
 
-@dataclass(frozen=True)
-class Version:
-    number: int
-    changed_at: datetime.datetime | None  # when it last moved (for Last-Modified), if known
-
-
 class ContentVersion:
     def __init__(self, name: str):
         self.name = name
         self.cache_key = f"version:{name}"
         self.changed_key = f"version:{name}:changed-at"
 
-    def current(self) -> Version:
-        return self.current_with()[0]
-
-    def current_with(self, *keys: str) -> tuple[Version, dict]:
-        """The version and these entries of the cache, in one round trip when it is shared."""
+    def number(self) -> int:
+        """The current number: one cache read (no SQL) or one primary-key lookup."""
         if not in_shared_cache():
-            return StoredVersion.objects.version(self.name), cache.get_many(keys)
-        found = cache.get_many([self.cache_key, self.changed_key, *keys])
-        number = found.pop(self.cache_key, None)
-        changed_at = found.pop(self.changed_key, None)
-        if number is None:
-            number = self.start_in_cache()
-        return Version(number, changed_at), found
+            return StoredVersion.objects.number(self.name)
+        number = cache.get(self.cache_key)
+        return number if number is not None else self.start_in_cache()
+
+    def changed_at(self) -> datetime.datetime | None:
+        """When the number last moved, at the latest: asked after `number()`, it is never
+        older than that number's change (see move_in_cache). None if unknown."""
+        if not in_shared_cache():
+            return StoredVersion.objects.changed_at(self.name)
+        return cache.get(self.changed_key)
 
     def start_in_cache(self) -> int:
         """A cache that lost the counter (restarted, evicted) starts it again from the clock: a
@@ -107,12 +100,12 @@ class ContentVersion:
             StoredVersion.objects.move(self.name)
 
     def move_in_cache(self) -> None:
-        changed_at = timezone.now()
+        # The time first: whoever reads the new number then finds a time at least as late.
+        cache.set(self.changed_key, timezone.now(), timeout=None)
         try:
             cache.incr(self.cache_key)
         except ValueError:  # not there: any new number will do
             self.start_in_cache()
-        cache.set(self.changed_key, changed_at, timeout=None)
 
     def watch(self, *watched: type[models.Model]) -> None:
         """Move this version whenever a row of these models, or of their many-to-many links,

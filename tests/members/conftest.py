@@ -4,16 +4,9 @@ import socket
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.core.cache import cache
 
 from tests.factories import UserFactory
 from upe_confer.roles import Role, setup_roles
-
-
-@pytest.fixture(autouse=True)
-def empty_page_cache():
-    """Member pages are kept in the cache (upe_confer.conditional): each test starts without."""
-    cache.clear()
 
 
 @pytest.fixture

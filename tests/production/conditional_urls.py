@@ -21,8 +21,7 @@ UNITS.watch(BargainingUnit)
 
 
 def units_freshness(request) -> Freshness:
-    version = UNITS.current()
-    return Freshness(f"units|{version.number}", version.changed_at)
+    return Freshness(f"units|{UNITS.number()}", UNITS.changed_at())
 
 
 @cached_page(units_freshness)

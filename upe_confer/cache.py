@@ -1,0 +1,28 @@
+"""Django's Redis cache, keeping its Redis client instead of making one per call.
+
+`django.core.cache.backends.redis.RedisCacheClient.get_client()` builds a new `redis.Redis` for
+every cache operation; redis-py's constructor fills a table of about 170 response callbacks each
+time, which cost 0.35–0.45 ms a call here — more than the round trip to Redis, and more than the
+whole of a bare Django view. A client over a connection pool is safe to share between threads, so
+one per pool is kept.
+"""
+
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+
+class KeptClientRedisCacheClient(RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        if (client := self._clients.get(id(pool))) is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
+class KeptClientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = KeptClientRedisCacheClient
