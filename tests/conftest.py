@@ -27,17 +27,10 @@ def private_media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def empty_page_cache():
-    """Pages are kept in the cache and in each process (upe_confer.conditional), under keys made
-    of content versions; a test database rolled back repeats those numbers with other rows, which
-    a live database never does. Each test starts without kept pages."""
-    from django.core.cache import cache
+    """Each test starts without kept pages (see tests/kept_pages.py)."""
+    from tests.kept_pages import forget_kept_pages
 
-    from members import freshness
-    from upe_confer.conditional import recent_pages
-
-    cache.clear()
-    recent_pages.clear()
-    freshness.last_schedule = None
+    forget_kept_pages()
 
 
 # The role groups and the two units of the seeds: the record's and the API's tests share them.

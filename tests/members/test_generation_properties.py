@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +32,7 @@ from sessions.models import (
     Session,
     Topic,
 )
+from tests.kept_pages import forget_kept_pages
 from upe_confer.text import long_date
 
 pytestmark = pytest.mark.django_db
@@ -240,7 +240,7 @@ def test_the_update_carries_every_member_facing_fact_in_order_and_nothing_intern
 @given(data=sessions())
 def test_no_internal_text_on_any_member_page_feed_or_search(client, data):
     with transaction.atomic():
-        cache.clear()
+        forget_kept_pages()
         session = record(data)
         update = generate_update(session)
         publish_update(update, at=timezone.now() - datetime.timedelta(minutes=1))
