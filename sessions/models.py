@@ -229,7 +229,10 @@ class Session(models.Model):
             ("read_all_units", "Can read the sessions of every unit"),
             ("change_all_units", "Can change the sessions of every unit"),
         ]
-        indexes = [models.Index(fields=["date"], name="confer_session_date_idx")]
+        # The lists' order (newest first), also any range of dates.
+        indexes = [
+            models.Index(fields=["-date", "-start_time", "-id"], name="confer_session_list_idx")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=SessionStatus.values),
@@ -357,6 +360,19 @@ class AgendaItemQuerySet(models.QuerySet):
                 output_field=models.TextField(),
             )
         )
+
+
+def count_of(queryset: models.QuerySet, field: str):
+    """How many rows of `queryset` point at the row through `field`, as a subquery: a list
+    then sorts and cuts its page first and counts for those rows only (a join with GROUP BY
+    counts for every row of the table before the page is cut)."""
+    rows = queryset.filter(**{field: models.OuterRef("pk")}).order_by().values(field)
+    return Coalesce(
+        models.Subquery(
+            rows.annotate(n=models.Count("*")).values("n"), output_field=models.IntegerField()
+        ),
+        models.Value(0),
+    )
 
 
 def _words_of(model: type[models.Model]):
@@ -511,8 +527,9 @@ class CommitmentQuerySet(models.QuerySet):
         )
 
     def counts(self, today: datetime.date, due_within_days: int) -> dict[str, int]:
-        """How many are open, overdue, due within the days, awaiting a trigger: one query."""
-        return self.aggregate(
+        """How many are open, overdue, due within the days, awaiting a trigger: one query.
+        Each is a kind of open commitment, so only the open ones are read (a partial index)."""
+        return self.open().aggregate(
             open=models.Count("pk", filter=Commitment.open_q()),
             overdue=models.Count("pk", filter=Commitment.overdue_q(today)),
             due_soon=models.Count("pk", filter=Commitment.due_within_q(due_within_days, today)),
@@ -653,6 +670,13 @@ class Commitment(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "due_date"], name="confer_commitment_due_idx"),
+            # The follow-up reports and the agent's list read only open commitments, by due
+            # date: a fifth of the table, in order.
+            models.Index(
+                fields=["due_date", "id"],
+                condition=Q(status=CommitmentStatus.OPEN),
+                name="confer_commitment_open_due_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

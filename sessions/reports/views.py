@@ -11,11 +11,13 @@ from dataclasses import dataclass
 
 from django.contrib import admin
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from ..access import (
     agenda_items_reported_to,
@@ -23,7 +25,15 @@ from ..access import (
     reads_every_unit,
     units_reported_to,
 )
-from ..models import LONG_WAIT_DAYS, Commitment, CommitmentQuerySet, Party, Topic
+from ..models import (
+    LONG_WAIT_DAYS,
+    AgendaItem,
+    Commitment,
+    CommitmentQuerySet,
+    Party,
+    Topic,
+    count_of,
+)
 from .exports import csv_response
 from .forms import ReportFilterForm
 from .queries import (
@@ -39,6 +49,7 @@ from .queries import (
 PARTY_LABELS = dict(Party.choices)
 STATUS_LABELS = dict(Commitment.Status.choices)
 PAGE_SIZE = 50
+HISTORY_PAGE_SIZE = 25  # agenda items, each with its positions and commitments
 # Nobody prints more; rendering 100,000 rows of HTML would tie up a worker for a minute.
 PRINT_LIMIT = 5000
 # Rows fetched per database round trip while streaming a CSV or a printable page.
@@ -140,18 +151,33 @@ def report_or_404(slug: str) -> CommitmentReport:
 
 
 def filtered_commitments(request: HttpRequest, report: CommitmentReport, today: datetime.date):
+    """(the filter form, the report's rows with every column, the same rows bare: counting
+    those reads only the commitments' table and its partial index, no joins)."""
     visible = commitments_reported_to(request.user)
     form = ReportFilterForm(
         request.GET or None, commitments=visible, units=units_reported_to(request.user)
     )
     commitments = report.queryset(visible, today)
+    bare = report.select(visible, today).order_by()
     if form.is_bound:
-        commitments = (
-            form.apply(commitments, report.filters_on_session_date)
-            if form.is_valid()
-            else commitments.none()
-        )
-    return form, commitments
+        if form.is_valid():
+            commitments = form.apply(commitments, report.filters_on_session_date)
+            bare = form.apply(bare, report.filters_on_session_date)
+        else:
+            commitments, bare = commitments.none(), bare.none()
+    return form, commitments, bare
+
+
+class CountedPaginator(Paginator):
+    """Pages of `object_list`, counted on `counted` (the same rows, cheaper to count)."""
+
+    def __init__(self, object_list, per_page, counted) -> None:
+        super().__init__(object_list, per_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        return self.counted.count()
 
 
 def scorecard_scope(request: HttpRequest) -> tuple:
@@ -184,8 +210,8 @@ def report_index(request: HttpRequest) -> TemplateResponse:
 def commitment_report(request: HttpRequest, slug: str) -> TemplateResponse:
     report = report_or_404(slug)
     today = timezone.localdate()
-    form, commitments = filtered_commitments(request, report, today)
-    page = Paginator(commitments, PAGE_SIZE).get_page(request.GET.get("page"))
+    form, commitments, bare = filtered_commitments(request, report, today)
+    page = CountedPaginator(commitments, PAGE_SIZE, bare).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return TemplateResponse(
@@ -207,8 +233,8 @@ def commitment_report(request: HttpRequest, slug: str) -> TemplateResponse:
 def commitment_report_print(request: HttpRequest, slug: str) -> TemplateResponse:
     report = report_or_404(slug)
     today = timezone.localdate()
-    form, commitments = filtered_commitments(request, report, today)
-    total = commitments.count()
+    form, commitments, bare = filtered_commitments(request, report, today)
+    total = bare.count()
     rows = (
         CommitmentRow(c, today) for c in commitments[:PRINT_LIMIT].iterator(chunk_size=CHUNK_SIZE)
     )
@@ -251,7 +277,7 @@ COMMITMENT_CSV_HEADER = [
 def commitment_report_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     report = report_or_404(slug)
     today = timezone.localdate()
-    _, commitments = filtered_commitments(request, report, today)
+    _, commitments, _ = filtered_commitments(request, report, today)
 
     def rows() -> Iterator[list]:
         for commitment in commitments.iterator(chunk_size=CHUNK_SIZE):
@@ -332,12 +358,23 @@ def scorecard_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 def topic_list(request: HttpRequest) -> TemplateResponse:
-    mine = Q()
+    items = AgendaItem.objects.all()
+    commitments = Commitment.objects.all()
     if not reads_every_unit(request.user):
-        mine = Q(agenda_items__in=agenda_items_reported_to(request.user).values("pk"))
+        items = agenda_items_reported_to(request.user)
+        commitments = commitments.filter(agenda_item__in=items.values("pk"))
+    # Counted per topic of the page (subqueries on the topic's index), not by joining every
+    # item and commitment of the record to every topic and grouping.
+    sessions = (
+        items.filter(topic=OuterRef("pk"))
+        .order_by()
+        .values("topic")
+        .annotate(n=Count("session", distinct=True))
+        .values("n")
+    )
     topics = Topic.objects.annotate(
-        session_count=Count("agenda_items__session", filter=mine, distinct=True),
-        commitment_count=Count("agenda_items__commitments", filter=mine, distinct=True),
+        session_count=Coalesce(Subquery(sessions, output_field=IntegerField()), Value(0)),
+        commitment_count=count_of(commitments, "agenda_item__topic"),
     ).order_by("name")
     page = Paginator(topics, PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(
@@ -348,7 +385,11 @@ def topic_list(request: HttpRequest) -> TemplateResponse:
 
 
 def topic_history(request: HttpRequest, pk: int) -> TemplateResponse:
+    """A topic's history, a page of agenda items at a time (a topic discussed for years has
+    hundreds); the printable view and the CSV hold all of it."""
     topic = get_object_or_404(Topic, pk=pk)
+    items = topic_history_items(topic, agenda_items_reported_to(request.user))
+    page = Paginator(items, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "sessions/reports/topic_history.html",
@@ -356,7 +397,8 @@ def topic_history(request: HttpRequest, pk: int) -> TemplateResponse:
             request,
             f"History of {topic.name}",
             topic=topic,
-            items=topic_history_items(topic, agenda_items_reported_to(request.user)),
+            items=page,
+            page=page,
             today=timezone.localdate(),
         ),
     )
