@@ -25,7 +25,7 @@ class StoredVector(Expression):
 
     def as_sql(self, compiler, connection):
         alias = compiler.query.get_initial_alias()
-        return f"{compiler.quote_name_unless_alias(alias)}.search_vector", []
+        return f"{compiler.quote_name(alias)}.search_vector", []
 
 
 SEARCH_VECTOR = StoredVector()
