@@ -13,7 +13,7 @@ import json
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import OperationalError, connections, transaction
 from django.utils.functional import cached_property
 
 # Below this many (estimated) rows the exact count is cheap enough, and worth showing.
@@ -39,7 +39,11 @@ def estimated_count(queryset) -> int | None:
 
 class EstimatedCountPaginator(Paginator):
     """A Paginator whose count is the planner's estimate when it is large (see above); then
-    `is_estimate` is true, for a page to say "about"."""
+    `is_estimate` is true, for a page to say "about".
+
+    The planner cannot guess how many rows a search (`ILIKE '%word%'`, a common word in the
+    full text) matches and often guesses few: the exact count is then tried with a time limit,
+    and when it takes longer than that there are many, so the list says at least EXACT_BELOW."""
 
     is_estimate = False
 
@@ -49,7 +53,34 @@ class EstimatedCountPaginator(Paginator):
         if not hasattr(queryset, "query"):
             return super().count
         estimate = estimated_count(queryset)
-        if estimate is None or estimate < EXACT_BELOW:
+        if estimate is None:
             return super().count
-        self.is_estimate = True
-        return estimate
+        if estimate >= EXACT_BELOW:
+            self.is_estimate = True
+            return estimate
+        exact = count_within(queryset, EXACT_COUNT_MS)
+        if exact is None:
+            self.is_estimate = True
+            return EXACT_BELOW
+        return exact
+
+
+# How long an exact count may take before a list says "at least EXACT_BELOW" instead.
+EXACT_COUNT_MS = 40
+
+
+def count_within(queryset, milliseconds: int) -> int | None:
+    """queryset.count(), or None when PostgreSQL takes longer than `milliseconds`."""
+    connection = connections[queryset.db]
+    try:
+        with transaction.atomic(using=queryset.db):
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = %s", [milliseconds])
+            count = queryset.count()
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = DEFAULT")
+            return count
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == "57014":  # query_canceled
+            return None
+        raise
