@@ -1,10 +1,9 @@
-"""Realistic synthetic records for load and scale tests (`generate_data --sessions N`).
+"""Realistic synthetic records for load and scale tests (`generate_data --sessions N`, or
+`generate_data --commitments 100000` for as many sessions as that takes, about 30,000).
 
-Rows are written with bulk_create, in batches, without django-simple-history records: the data
-is synthetic (no person made these changes, so a history saying someone did would be false) and
-writing a history row per record would double the time and the size of the database. Real edits
-made afterwards through the admin are recorded as usual. `bulk_create_with_history` exists if a
-load test ever needs history tables of a realistic size.
+Rows are written with bulk_create in batches, and so is each one's django-simple-history
+"created" row (no user, the reason "generate_data (synthetic)"), so the history tables are as
+large as the record's, as they would be in use. Real edits made afterwards are recorded as usual.
 """
 
 import datetime
@@ -12,7 +11,7 @@ import random
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from sessions.models import (
@@ -229,13 +228,98 @@ def commitment_state(rng: random.Random, made_on: datetime.date, today: datetime
     }
 
 
+# Synthetic rows' history says what they are: made in bulk by this command, by nobody.
+HISTORY_REASON = "generate_data (synthetic)"
+
+
+def with_history(model: type, objs: list) -> None:
+    """Write `objs` and their "created" history rows: with COPY on PostgreSQL (the ids taken
+    from the table's sequence first, so rows made later can point at these), elsewhere with
+    bulk_create in batches."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=BATCH)
+        if hasattr(model, "history"):
+            model.history.bulk_history_create(
+                objs,
+                batch_size=BATCH,
+                default_change_reason=HISTORY_REASON,
+                default_date=timezone.now(),
+            )
+        return
+    now = timezone.now()
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(objs)],
+        )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    fields = model._meta.concrete_fields
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for obj in objs:
+                setattr(obj, field.attname, now)
+        elif field.is_relation:
+            # Set from the related object, whose id was only just taken (rows made earlier).
+            for obj in objs:
+                if getattr(obj, field.attname) is None and field.is_cached(obj):
+                    related = field.get_cached_value(obj)
+                    setattr(obj, field.attname, related.pk if related else None)
+    copy_rows(
+        table, [f.column for f in fields], ([getattr(o, f.attname) for f in fields] for o in objs)
+    )
+    if not hasattr(model, "history"):
+        return
+    history = model.history.model
+    special = {
+        "history_date": now,
+        "history_change_reason": HISTORY_REASON,
+        "history_type": "+",
+        "history_user_id": None,
+    }
+    history_fields = [f for f in history._meta.concrete_fields if f.attname != "history_id"]
+    copy_rows(
+        history._meta.db_table,
+        [f.column for f in history_fields],
+        (
+            [
+                special[f.attname] if f.attname in special else getattr(o, f.attname)
+                for f in history_fields
+            ]
+            for o in objs
+        ),
+    )
+
+
+def copy_rows(table: str, columns: list[str], rows) -> None:
+    """PostgreSQL's COPY FROM STDIN: rows of Python values, typed by psycopg."""
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
 @transaction.atomic
 def generate(
-    sessions: int,
+    sessions: int | None = None,
     seed: int = 2026,
     today: datetime.date | None = None,
     updates: int = 200,
+    commitments: int | None = None,
 ) -> Summary:
+    """`sessions` sessions; or, with `commitments`, as many sessions as it takes to make exactly
+    that many commitments (about 3.3 a session)."""
+    if sessions is None and commitments is None:
+        raise ValueError("Say how many sessions or how many commitments.")
     rng = random.Random(seed)
     today = today or timezone.localdate()
     summary = Summary()
@@ -245,11 +329,18 @@ def generate(
     advocates_by_unit = ensure_advocates(rng, units)
     summary.units, summary.topics = len(units), sum(map(len, topics_by_unit.values()))
 
-    # Sessions spread over the six years up to two months from now.
+    # Sessions spread over the six years up to two months from now, each planned with its
+    # agenda, positions, commitments and attendance, until there are enough.
     first_day = today - days(6 * 365)
     span = (today + days(60) - first_day).days
-    new_sessions, session_units = [], []
-    for _ in range(sessions):
+    new_sessions, links, items, attendances, positions, new_commitments = [], [], [], [], [], []
+
+    def enough() -> bool:
+        if commitments is not None:
+            return len(new_commitments) >= commitments
+        return len(new_sessions) >= sessions
+
+    while not enough():
         day = first_day + days(rng.randint(0, span))
         if day > today:
             status = Session.Status.SCHEDULED
@@ -258,80 +349,79 @@ def generate(
         unit_list = [rng.choice(units)]
         if rng.random() < 0.15:
             unit_list.append(rng.choice(units))
-        new_sessions.append(
-            Session(
-                date=day,
-                start_time=datetime.time(rng.choice([9, 10, 13, 14]), rng.choice([0, 30])),
-                location=rng.choice(["County Administration Center", "Zoom", "UPE office"]),
-                status=status,
-                summary="The parties met to discuss the items on the agenda.",
-                county_attendees="Labor Relations Officer\nProgram Manager",
-                upe_attendees="Business agent",
-            )
+        unit_list = list({unit.pk: unit for unit in unit_list}.values())
+        session = Session(
+            date=day,
+            start_time=datetime.time(rng.choice([9, 10, 13, 14]), rng.choice([0, 30])),
+            location=rng.choice(["County Administration Center", "Zoom", "UPE office"]),
+            status=status,
+            summary="The parties met to discuss the items on the agenda.",
+            county_attendees="Labor Relations Officer\nProgram Manager",
+            upe_attendees="Business agent",
         )
-        session_units.append(list({unit.pk: unit for unit in unit_list}.values()))
-    Session.objects.bulk_create(new_sessions, batch_size=BATCH)
-    summary.sessions = len(new_sessions)
-
-    links, items, attendances = [], [], []
-    for session, unit_list in zip(new_sessions, session_units, strict=True):
-        links += [
-            Session.units.through(session_id=session.pk, bargainingunit_id=u.pk) for u in unit_list
-        ]
+        new_sessions.append(session)
+        links.append((session, unit_list))
         topics = topics_by_unit[unit_list[0].pk]
         for order, topic in enumerate(rng.sample(topics, rng.randint(1, 3)), start=1):
-            items.append(
-                AgendaItem(
-                    session=session,
-                    topic=topic,
-                    order=order,
-                    title=topic.name,
-                    discussion="The County presented the item and UPE asked questions.",
-                    outcome="The parties agreed to continue the discussion.",
-                )
+            item = AgendaItem(
+                session=session,
+                topic=topic,
+                order=order,
+                title=topic.name,
+                discussion="The County presented the item and UPE asked questions.",
+                outcome="The parties agreed to continue the discussion.",
             )
-        if session.status == Session.Status.HELD:
+            items.append(item)
+            statements = [
+                (Party.COUNTY, Position.Kind.PROPOSAL, rng.choice(COUNTY_PROPOSALS)),
+                (Party.UPE, Position.Kind.CONCERN, rng.choice(UPE_CONCERNS)),
+            ]
+            if rng.random() < 0.5:
+                party = rng.choice([Party.COUNTY, Party.UPE])
+                statements.append((party, Position.Kind.COUNTER, rng.choice(COUNTER_STATEMENTS)))
+            positions += [
+                Position(agenda_item=item, order=n, party=party, kind=kind, statement=statement)
+                for n, (party, kind, statement) in enumerate(statements, start=1)
+            ]
+            if status != Session.Status.HELD:
+                continue
+            for n in range(1, rng.choice([1, 1, 2, 2, 3]) + 1):
+                party = rng.choices([Party.COUNTY, Party.UPE], [75, 25])[0]
+                new_commitments.append(
+                    Commitment(
+                        agenda_item=item,
+                        order=n,
+                        party=party,
+                        description=rng.choice(COMMITMENTS[party]),
+                        owner=rng.choice(owners),
+                        **commitment_state(rng, day, today),
+                    )
+                )
+        if status == Session.Status.HELD:
             pool = advocates_by_unit.get(unit_list[0].pk, [])
             for advocate in rng.sample(pool, min(len(pool), rng.randint(1, 3))):
                 attendances.append(Attendance(session=session, advocate=advocate))
-    Session.units.through.objects.bulk_create(links, batch_size=BATCH)
-    AgendaItem.objects.bulk_create(items, batch_size=BATCH)
-    Attendance.objects.bulk_create(attendances, batch_size=BATCH)
-    summary.agenda_items, summary.attendances = len(items), len(attendances)
+    if commitments is not None:
+        del new_commitments[commitments:]  # the last session's agenda may make one or two more
 
-    positions, commitments = [], []
-    for item in items:
-        session = item.session
-        statements = [
-            (Party.COUNTY, Position.Kind.PROPOSAL, rng.choice(COUNTY_PROPOSALS)),
-            (Party.UPE, Position.Kind.CONCERN, rng.choice(UPE_CONCERNS)),
-        ]
-        if rng.random() < 0.5:
-            party = rng.choice([Party.COUNTY, Party.UPE])
-            statements.append((party, Position.Kind.COUNTER, rng.choice(COUNTER_STATEMENTS)))
-        for order, (party, kind, statement) in enumerate(statements, start=1):
-            positions.append(
-                Position(agenda_item=item, order=order, party=party, kind=kind, statement=statement)
-            )
-        if session.status != Session.Status.HELD:
-            continue
-        for order in range(1, rng.choice([1, 1, 2, 2, 3]) + 1):
-            party = rng.choices([Party.COUNTY, Party.UPE], [75, 25])[0]
-            commitments.append(
-                Commitment(
-                    agenda_item=item,
-                    order=order,
-                    party=party,
-                    description=rng.choice(COMMITMENTS[party]),
-                    owner=rng.choice(owners),
-                    **commitment_state(rng, session.date, today),
-                )
-            )
-    Position.objects.bulk_create(positions, batch_size=BATCH)
-    Commitment.objects.bulk_create(commitments, batch_size=BATCH)
+    with_history(Session, new_sessions)
+    Session.units.through.objects.bulk_create(
+        [
+            Session.units.through(session_id=session.pk, bargainingunit_id=unit.pk)
+            for session, unit_list in links
+            for unit in unit_list
+        ],
+        batch_size=BATCH,
+    )
+    with_history(AgendaItem, items)
+    with_history(Attendance, attendances)
+    with_history(Position, positions)
+    with_history(Commitment, new_commitments)
     if items:  # bulk_create sends no signals; the new items are the highest ids
         AgendaItem.objects.filter(pk__gte=min(item.pk for item in items)).refresh_search_text()
-    summary.positions, summary.commitments = len(positions), len(commitments)
+    summary.sessions, summary.agenda_items = len(new_sessions), len(items)
+    summary.attendances, summary.positions = len(attendances), len(positions)
+    summary.commitments = len(new_commitments)
     summary.updates = generate_updates(new_sessions, rng, limit=updates)
     return summary
 

@@ -15,9 +15,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from sessions.documents import file_response
-from sessions.models import BargainingUnit, Document, Session, Topic
+from sessions.models import BargainingUnit, Document, Session, Topic, count_of
 from upe_confer.conditional import cached_page
 from upe_confer.models import ApiToken
+from upe_confer.pagination import EstimatedCountPaginator
 from upe_confer.text import long_datetime
 
 from . import freshness
@@ -181,15 +182,16 @@ def update_document(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @permission_required("members.add_update", raise_exception=True)
 def generate_list(request: HttpRequest) -> HttpResponse:
+    # Updates counted per listed session (a subquery); tens of thousands of held sessions
+    # counted by estimate (the page shows only "page 1 of N").
     sessions = (
         Session.objects.held()
         .with_units()
-        .annotate(update_count=Count("updates"))
+        .annotate(update_count=count_of(Update.objects.all(), "session"))
         .order_by("-date", "-pk")
     )
-    return render(
-        request, "members/manage/generate.html", {"page_obj": paginate(request, sessions)}
-    )
+    page = EstimatedCountPaginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "members/manage/generate.html", {"page_obj": page})
 
 
 @require_POST

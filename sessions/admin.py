@@ -1,18 +1,26 @@
-from operator import attrgetter
+import datetime
+from functools import reduce
+from operator import and_, attrgetter, or_
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Count
+from django.db import connection, transaction
+from django.db.models import (
+    Max,
+    Min,
+    Prefetch,
+    Q,
+)
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 
 from upe_confer.text import long_date
@@ -33,8 +41,10 @@ from .models import (
     ReminderLog,
     Session,
     Topic,
+    count_of,
     publication_note,
 )
+from .search import matching_words
 
 
 class MarksWhoReadsAdmin:
@@ -117,6 +127,46 @@ class UnitScopedAdmin(MarksWhoReadsAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+def words_q(fields: list[str], search_term: str) -> Q:
+    """Django's own search: every word in one of the fields (case-insensitive)."""
+    words = []
+    for word in smart_split(search_term):
+        if word.startswith(('"', "'")) and word[0] == word[-1]:
+            word = unescape_string_literal(word)
+        words.append(reduce(or_, (Q(**{f"{field}__icontains": word}) for field in fields)))
+    return reduce(and_, words, Q())
+
+
+class RecordSearchAdmin:
+    """The search box of the record's long lists. On PostgreSQL, words are looked up in the
+    agenda items' stored, GIN-indexed vector (sessions.search: full text, so "staffing" finds
+    "staffed"), the model's own short fields as Django does, and topic names: no ILIKE over a
+    join of every row. SQLite keeps Django's search over `search_fields`.
+
+    `item_path`: from this model to its agenda item, "" for the agenda item itself.
+    `own_search_fields`: fields of this row searched as Django does, among the vector's matches
+    (None: the vector's match is enough) — `vector_narrows` False searches them everywhere.
+    `topic_path`: to the agenda item's topic, whose name is searched too."""
+
+    item_path = ""
+    own_search_fields: list[str] | None = None
+    vector_narrows = True
+    topic_path = ""
+
+    def get_search_results(self, request, queryset, search_term):
+        if connection.vendor != "postgresql" or not search_term.strip():
+            return super().get_search_results(request, queryset, search_term)
+        items = matching_words(AgendaItem.objects.all(), search_term).values("pk")
+        by_words = Q(**{f"{self.item_path or 'pk'}__in": items})
+        if self.own_search_fields:
+            own = words_q(self.own_search_fields, search_term)
+            by_words = (by_words & own) if self.vector_narrows else (by_words | own)
+        if self.topic_path:
+            topics = Topic.objects.filter(name__icontains=search_term).values("pk")
+            by_words |= Q(**{f"{self.topic_path}__in": topics})
+        return queryset.filter(by_words), False
+
+
 class SessionPartAdmin(UnitScopedAdmin):
     """Agenda items, positions and commitments: a change here makes open forms of the session
     stale (optimistic locking, sessions/locking.py)."""
@@ -192,7 +242,12 @@ class BargainingUnitAdmin(MarksWhoReadsAdmin, ExplainRefusedDeletionMixin, Simpl
     filter_horizontal = ["agents"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(session_count=Count("sessions"))
+        sessions = Session.units.through.objects.all()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(session_count=count_of(sessions, "bargainingunit"))
+        )
 
     def also_protected(self, objs) -> list[str]:
         # Sessions name their units through a plain many-to-many (see the model's delete()).
@@ -217,7 +272,7 @@ class TopicAdmin(MarksWhoReadsAdmin, ExplainRefusedDeletionMixin, SimpleHistoryA
         return (
             super()
             .get_queryset(request)
-            .annotate(agenda_item_count=Count("agenda_items"))
+            .annotate(agenda_item_count=count_of(AgendaItem.objects.all(), "topic"))
             .prefetch_related("units")
         )
 
@@ -255,8 +310,22 @@ class AttendanceInline(admin.TabularInline):
     verbose_name_plural = "advocates present"
 
 
+class SessionItemsSearch:
+    """A session is found by its own summary and location, or by one of its agenda items."""
+
+    def get_search_results(self, request, queryset, search_term):
+        if connection.vendor != "postgresql" or not search_term.strip():
+            return super().get_search_results(request, queryset, search_term)
+        items = matching_words(AgendaItem.objects.all(), search_term).values("session")
+        topics = Topic.objects.filter(name__icontains=search_term).values("pk")
+        by_topic = AgendaItem.objects.filter(topic__in=topics).values("session")
+        return queryset.filter(
+            Q(pk__in=items) | Q(pk__in=by_topic) | words_q(["summary", "location"], search_term)
+        ), False
+
+
 @admin.register(Session)
-class SessionAdmin(UnitScopedAdmin, SimpleHistoryAdmin):
+class SessionAdmin(SessionItemsSearch, UnitScopedAdmin, SimpleHistoryAdmin):
     form = SessionAdminForm
     list_display = ["__str__", "unit_codes", "status", "topic_names", "agenda_item_count"]
     list_filter = ["status", "units", "date"]
@@ -276,11 +345,22 @@ class SessionAdmin(UnitScopedAdmin, SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request):
+        # A subquery, not a join and GROUP BY: the list then reads 100 sessions in date order
+        # from the index and counts only their items.
         return (
             super()
             .get_queryset(request)
-            .annotate(agenda_item_count=Count("agenda_items", distinct=True))
-            .prefetch_related("units", "agenda_items__topic")
+            .annotate(agenda_item_count=count_of(AgendaItem.objects.all(), "session"))
+            .prefetch_related(
+                "units",
+                # Only what the topics column reads: not each item's texts.
+                Prefetch(
+                    "agenda_items",
+                    queryset=AgendaItem.objects.select_related("topic").only(
+                        "session_id", "order", "topic__name"
+                    ),
+                ),
+            )
         )
 
     def save_model(self, request, obj: Session, form, change: bool) -> None:
@@ -388,8 +468,9 @@ class CommitmentInline(MarksWhoReadsAdmin, admin.StackedInline):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(SessionPartAdmin, SimpleHistoryAdmin):
+class AgendaItemAdmin(RecordSearchAdmin, SessionPartAdmin, SimpleHistoryAdmin):
     session_lookup = session_attr = "session_id"
+    topic_path = "topic"
     list_display = ["title", "session_link", "topic", "order"]
     list_filter = ["topic", "session__units"]
     list_select_related = ["session", "topic"]
@@ -404,7 +485,9 @@ class AgendaItemAdmin(SessionPartAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(SessionPartAdmin, SimpleHistoryAdmin):
+class PositionAdmin(RecordSearchAdmin, SessionPartAdmin, SimpleHistoryAdmin):
+    item_path = "agenda_item"
+    own_search_fields = ["statement", "agenda_item__title"]
     session_lookup = "agenda_item__session_id"
     session_attr = "agenda_item.session_id"
     list_display = ["__str__", "agenda_item", "order", "short_statement"]
@@ -418,8 +501,38 @@ class PositionAdmin(SessionPartAdmin, SimpleHistoryAdmin):
         return position.statement[:120]
 
 
+class SessionYearFilter(admin.SimpleListFilter):
+    """The year of the session where it was made. Instead of the admin's date drill-down over
+    the session's date, which reads the date of every commitment's session to list the years."""
+
+    title = "year of the session"
+    parameter_name = "session_year"
+
+    def lookups(self, request, model_admin):
+        bounds = Session.objects.aggregate(first=Min("date"), last=Max("date"))
+        if bounds["first"] is None:
+            return []
+        years = range(bounds["last"].year, bounds["first"].year - 1, -1)
+        return [(str(year), str(year)) for year in years]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if not (value.isascii() and value.isdigit() and 1 <= int(value) <= 9998):
+            return queryset.none()
+        year = int(value)
+        return queryset.filter(
+            agenda_item__session__date__gte=datetime.date(year, 1, 1),
+            agenda_item__session__date__lt=datetime.date(year + 1, 1, 1),
+        )
+
+
 @admin.register(Commitment)
-class CommitmentAdmin(SessionPartAdmin, SimpleHistoryAdmin):
+class CommitmentAdmin(RecordSearchAdmin, SessionPartAdmin, SimpleHistoryAdmin):
+    item_path = "agenda_item"
+    own_search_fields = ["description", "trigger", "agenda_item__title"]
+    topic_path = "agenda_item__topic"
     session_lookup = "agenda_item__session_id"
     session_attr = "agenda_item.session_id"
     list_display = [
@@ -431,11 +544,16 @@ class CommitmentAdmin(SessionPartAdmin, SimpleHistoryAdmin):
         "unit_codes",
         "owner",
     ]
-    list_filter = ["status", "party", "agenda_item__topic", "agenda_item__session__units"]
+    list_filter = [
+        "status",
+        "party",
+        SessionYearFilter,
+        "agenda_item__topic",
+        "agenda_item__session__units",
+    ]
     list_select_related = ["agenda_item__session", "agenda_item__topic", "owner"]
     search_fields = ["description", "trigger", "agenda_item__title", "agenda_item__topic__name"]
     autocomplete_fields = ["agenda_item", "owner", "followed_up_in"]
-    date_hierarchy = "agenda_item__session__date"
     fieldsets = [
         (None, {"fields": ["agenda_item", "order", "party", "description", "owner"]}),
         (
@@ -607,7 +725,8 @@ class AdvocateAdmin(MarksWhoReadsAdmin, ExplainRefusedDeletionMixin, SimpleHisto
     autocomplete_fields = ["unit"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(session_count=Count("attendances"))
+        attended = Attendance.objects.all()
+        return super().get_queryset(request).annotate(session_count=count_of(attended, "advocate"))
 
     @admin.display(description="sessions attended", ordering="session_count")
     def session_count(self, advocate: Advocate) -> int:

@@ -232,7 +232,10 @@ class Session(models.Model):
             ("read_all_units", "Can read the sessions of every unit"),
             ("change_all_units", "Can change the sessions of every unit"),
         ]
-        indexes = [models.Index(fields=["date"], name="confer_session_date_idx")]
+        # The lists' order (newest first), also any range of dates.
+        indexes = [
+            models.Index(fields=["-date", "-start_time", "-id"], name="confer_session_list_idx")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=SessionStatus.values),
@@ -362,6 +365,19 @@ class AgendaItemQuerySet(models.QuerySet):
         )
 
 
+def count_of(queryset: models.QuerySet, field: str):
+    """How many rows of `queryset` point at the row through `field`, as a subquery: a list
+    then sorts and cuts its page first and counts for those rows only (a join with GROUP BY
+    counts for every row of the table before the page is cut)."""
+    rows = queryset.filter(**{field: models.OuterRef("pk")}).order_by().values(field)
+    return Coalesce(
+        models.Subquery(
+            rows.annotate(n=models.Count("*")).values("n"), output_field=models.IntegerField()
+        ),
+        models.Value(0),
+    )
+
+
 def _words_of(model: type[models.Model]):
     """Every typed field of a row, joined by spaces (the fields are never NULL)."""
     parts = []
@@ -401,6 +417,8 @@ class AgendaItem(models.Model):
 
     class Meta:
         ordering = ["session", "order", "pk"]
+        # A topic's sessions, counted and listed (topic histories) without reading the items.
+        indexes = [models.Index(fields=["topic", "session"], name="confer_agendaitem_topic_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "order"],
@@ -514,17 +532,22 @@ class CommitmentQuerySet(models.QuerySet):
         )
 
     def counts(self, today: datetime.date, due_within_days: int) -> dict[str, int]:
-        """How many are open, overdue, due within the days, awaiting a trigger: one query."""
-        return self.aggregate(
+        """How many are open, overdue, due within the days, awaiting a trigger, waiting long:
+        two queries. Each is a kind of open commitment, so only the open ones are read.
+
+        Waiting long is counted as those awaiting a trigger less those made recently: the
+        recent ones are found from the few latest sessions (by the date index), where counting
+        the long-waiting ones directly would look up the session of every awaiting one."""
+        counts = self.open().aggregate(
             open=models.Count("pk", filter=Commitment.open_q()),
             overdue=models.Count("pk", filter=Commitment.overdue_q(today)),
             due_soon=models.Count("pk", filter=Commitment.due_within_q(due_within_days, today)),
             awaiting_trigger=models.Count("pk", filter=Commitment.awaiting_trigger_q()),
             undated=models.Count("pk", filter=Commitment.undated_q()),
-            waiting_long=models.Count(
-                "pk", filter=Commitment.stale_trigger_q(LONG_WAIT_DAYS, today)
-            ),
         )
+        recent = self.filter(Commitment.recent_trigger_q(LONG_WAIT_DAYS, today)).count()
+        counts["waiting_long"] = counts["awaiting_trigger"] - recent
+        return counts
 
     def scorecard(self, today: datetime.date | None = None):
         """One row per unit and year (of the session where it was made), with each party's
@@ -656,6 +679,13 @@ class Commitment(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "due_date"], name="confer_commitment_due_idx"),
+            # The follow-up reports and the agent's list read only open commitments, by due
+            # date: a fifth of the table, in order.
+            models.Index(
+                fields=["due_date", "id"],
+                condition=Q(status=CommitmentStatus.OPEN),
+                name="confer_commitment_open_due_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -715,6 +745,16 @@ class Commitment(models.Model):
         return Commitment.awaiting_trigger_q() & Q(
             agenda_item__session__date__lt=today - datetime.timedelta(days=days)
         )
+
+    @staticmethod
+    def recent_trigger_q(days: int, today: datetime.date) -> Q:
+        """Awaiting a trigger, but not yet for more than `days` days: every awaiting one is
+        either this or `stale_trigger_q`."""
+        # The agenda items of the latest sessions, a short list looked up by the date index.
+        recent = AgendaItem.objects.filter(
+            session__date__gte=today - datetime.timedelta(days=days)
+        ).values("pk")
+        return Commitment.awaiting_trigger_q() & Q(agenda_item__in=recent)
 
     @staticmethod
     def undated_q() -> Q:

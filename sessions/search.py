@@ -11,13 +11,24 @@ from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression
 
 from .models import AgendaItem, BargainingUnit, Commitment, Party, Position, Topic
 
-# The generated column migration 0008 adds on PostgreSQL; the model does not declare it, so
-# SQLite has none.
-SEARCH_VECTOR = RawSQL("confer_agendaitem.search_vector", [], output_field=SearchVectorField())
+
+class StoredVector(Expression):
+    """The generated column migration 0008 adds on PostgreSQL (the model does not declare it, so
+    SQLite has none), of the query's agenda item table under whatever alias it has: "U0" in a
+    subquery."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.get_initial_alias()
+        return f"{compiler.quote_name(alias)}.search_vector", []
+
+
+SEARCH_VECTOR = StoredVector()
 
 
 class RecordSearchForm(forms.Form):
@@ -46,13 +57,19 @@ class RecordSearchForm(forms.Form):
         return any(self.cleaned_data.get(name) for name in self.fields)
 
 
+def matching_words(items: QuerySet[AgendaItem], words: str) -> QuerySet[AgendaItem]:
+    """On PostgreSQL, the items whose stored vector matches `words` (English full text, web
+    search syntax: "quoted phrases", -excluded), found through its GIN index."""
+    query = SearchQuery(words, config="english", search_type="websearch")
+    return items.annotate(vector=SEARCH_VECTOR).filter(vector=query)
+
+
 def search_record(items: QuerySet[AgendaItem], data: dict) -> QuerySet[AgendaItem]:
     """The agenda items among `items` that meet the form's cleaned `data`, newest first (the
     record reads as a chronology, so relevance does not reorder it)."""
     if words := (data.get("q") or "").strip():
         if connection.vendor == "postgresql":
-            query = SearchQuery(words, config="english", search_type="websearch")
-            items = items.annotate(vector=SEARCH_VECTOR).filter(vector=query)
+            items = matching_words(items, words)
         else:
             for word in words.split():
                 items = items.filter(search_text__icontains=word)

@@ -5,15 +5,15 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Count, F, Prefetch
+from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from upe_confer.pagination import EstimatedCountPaginator
 from upe_confer.text import clock
 
 from . import operations
@@ -39,6 +39,7 @@ from .models import (
     Document,
     Session,
     SessionDraft,
+    count_of,
 )
 from .packet import facts_by_packet, fingerprint
 from .reports.views import report_counts
@@ -60,7 +61,10 @@ def agent_home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     units = list(units_for(request.user).order_by("code"))
     editable = sessions_editable_by(request.user)
-    mine = editable.prefetch_related("units").annotate(item_count=Count("agenda_items"))
+    # Counted per listed session (a subquery), not for every session before the cut.
+    mine = editable.prefetch_related("units").annotate(
+        item_count=count_of(AgendaItem.objects.all(), "session")
+    )
     commitments = (
         Commitment.objects.open()
         .filter(agenda_item__session__in=editable.values("pk"))
@@ -100,9 +104,10 @@ def record_search(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid() and form.has_criteria():
         readable = AgendaItem.objects.filter(session__in=sessions_readable_by(request.user))
         items = search_record(readable, form.cleaned_data).select_related("session", "topic")
-        page = Paginator(items.prefetch_related("session__units"), SEARCH_PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        # A common word matches most of the record: counted by estimate then ("about").
+        page = EstimatedCountPaginator(
+            items.prefetch_related("session__units"), SEARCH_PAGE_SIZE
+        ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -13,16 +13,23 @@
 """
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.filters import SimpleListFilter
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import url_params_from_lookup_dict
 from django.contrib.auth.decorators import permission_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import path
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from .pagination import EstimatedCountPaginator
 
 # What Django's field filters put in the query string after the field's path: `exact` (choices,
 # booleans, all values), `isnull`, `gte`/`lt` (dates), `isempty`, `<target>__exact` (relations).
@@ -76,8 +83,46 @@ def valid_object_id(model, object_id: str) -> bool:
     return fits_the_field(model._meta.pk, unquote(object_id))
 
 
+class LeanChangeList(ChangeList):
+    """Django removes the duplicates a filter or search across a to-many relation makes with
+    SELECT DISTINCT over every column of the list (and of its annotations) before sorting:
+    here, the rows for which a match exists instead (a semi-join), so the list is sorted and
+    cut to a page without comparing whole rows (the commitments of one unit: 0.1 s instead of
+    0.4 s at 100,000 commitments; `id IN (SELECT DISTINCT …)` took 0.38 s)."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        if not queryset.query.distinct or queryset.query.distinct_fields:
+            return queryset
+        matches = queryset.order_by()
+        matches.query.distinct = False  # a clone's: whether a match exists needs no DISTINCT
+        lean = self.root_queryset.filter(
+            Exists(matches.filter(pk=OuterRef("pk")).values("pk"))
+        ).order_by(*queryset.query.order_by)
+        return self.apply_select_related(lean)
+
+
 class HardenedAdmin:
-    """Mixed into every ModelAdmin registered on the site (see ConferAdminSite.register)."""
+    """Mixed into every ModelAdmin registered on the site (see ConferAdminSite.register).
+
+    Long lists stay fast: a changelist never counts the whole table a second time for "(N
+    total)", and counts a long list by the planner's estimate on PostgreSQL (pagination.py)."""
+
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+
+    def get_changelist(self, request, **kwargs):
+        return LeanChangeList
+
+    def action_checkbox(self, obj):
+        """Django's checkbox, written directly: rendering a widget template for each of a
+        hundred rows took a third of a changelist's time."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            format_html(_("Select this object for an action - {}"), str(obj)),
+        )
 
     def declared_lookup(self, request: HttpRequest, lookup: str, value: str) -> bool:
         for filter_item in self.get_list_filter(request):

@@ -97,11 +97,13 @@ def scorecard_table(today: datetime.date, commitments, unit_codes=None) -> list[
 
 
 def scorecard_rows(today: datetime.date, commitments, unit_codes=None):
-    rows = commitments.scorecard(today)
+    # A few rows per unit and year: fetched at once, not through a server-side cursor, which
+    # would keep PostgreSQL from reading the commitments in parallel.
+    rows = list(commitments.scorecard(today))
     if unit_codes is None:
-        yield from rows.iterator(chunk_size=2000)
+        yield from rows
         return
-    for row in rows.iterator(chunk_size=2000):
+    for row in rows:
         if row["unit_code"] in unit_codes:
             yield row
 

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 
 from django.contrib import admin
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from ..access import (
     agenda_items_reported_to,
@@ -23,7 +25,16 @@ from ..access import (
     reads_every_unit,
     units_reported_to,
 )
-from ..models import LONG_WAIT_DAYS, Commitment, CommitmentQuerySet, Party, Topic
+from ..models import (
+    LONG_WAIT_DAYS,
+    AgendaItem,
+    Commitment,
+    CommitmentQuerySet,
+    Party,
+    Topic,
+    count_of,
+    join_unit_codes,
+)
 from .exports import csv_response
 from .forms import ReportFilterForm
 from .queries import (
@@ -39,8 +50,9 @@ from .queries import (
 PARTY_LABELS = dict(Party.choices)
 STATUS_LABELS = dict(Commitment.Status.choices)
 PAGE_SIZE = 50
+HISTORY_PAGE_SIZE = 25  # agenda items, each with its positions and commitments
 # Nobody prints more; rendering 100,000 rows of HTML would tie up a worker for a minute.
-PRINT_LIMIT = 5000
+PRINT_LIMIT = 1000
 # Rows fetched per database round trip while streaming a CSV or a printable page.
 CHUNK_SIZE = 2000
 DUE_SOON_DAYS = 14
@@ -140,18 +152,33 @@ def report_or_404(slug: str) -> CommitmentReport:
 
 
 def filtered_commitments(request: HttpRequest, report: CommitmentReport, today: datetime.date):
+    """(the filter form, the report's rows with every column, the same rows bare: counting
+    those reads only the commitments' table and its partial index, no joins)."""
     visible = commitments_reported_to(request.user)
     form = ReportFilterForm(
         request.GET or None, commitments=visible, units=units_reported_to(request.user)
     )
     commitments = report.queryset(visible, today)
+    bare = report.select(visible, today).order_by()
     if form.is_bound:
-        commitments = (
-            form.apply(commitments, report.filters_on_session_date)
-            if form.is_valid()
-            else commitments.none()
-        )
-    return form, commitments
+        if form.is_valid():
+            commitments = form.apply(commitments, report.filters_on_session_date)
+            bare = form.apply(bare, report.filters_on_session_date)
+        else:
+            commitments, bare = commitments.none(), bare.none()
+    return form, commitments, bare
+
+
+class CountedPaginator(Paginator):
+    """Pages of `object_list`, counted on `counted` (the same rows, cheaper to count)."""
+
+    def __init__(self, object_list, per_page, counted) -> None:
+        super().__init__(object_list, per_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        return self.counted.count()
 
 
 def scorecard_scope(request: HttpRequest) -> tuple:
@@ -184,8 +211,8 @@ def report_index(request: HttpRequest) -> TemplateResponse:
 def commitment_report(request: HttpRequest, slug: str) -> TemplateResponse:
     report = report_or_404(slug)
     today = timezone.localdate()
-    form, commitments = filtered_commitments(request, report, today)
-    page = Paginator(commitments, PAGE_SIZE).get_page(request.GET.get("page"))
+    form, commitments, bare = filtered_commitments(request, report, today)
+    page = CountedPaginator(commitments, PAGE_SIZE, bare).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return TemplateResponse(
@@ -207,8 +234,8 @@ def commitment_report(request: HttpRequest, slug: str) -> TemplateResponse:
 def commitment_report_print(request: HttpRequest, slug: str) -> TemplateResponse:
     report = report_or_404(slug)
     today = timezone.localdate()
-    form, commitments = filtered_commitments(request, report, today)
-    total = commitments.count()
+    form, commitments, bare = filtered_commitments(request, report, today)
+    total = bare.count()
     rows = (
         CommitmentRow(c, today) for c in commitments[:PRINT_LIMIT].iterator(chunk_size=CHUNK_SIZE)
     )
@@ -251,31 +278,68 @@ COMMITMENT_CSV_HEADER = [
 def commitment_report_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     report = report_or_404(slug)
     today = timezone.localdate()
-    _, commitments = filtered_commitments(request, report, today)
+    _, commitments, _ = filtered_commitments(request, report, today)
+
+    # Plain tuples, not model instances: a 100,000-row export builds no objects it does not
+    # need. Overdue and awaiting come from the query (with_state), by the ledger's own rules.
+    columns = commitments.values_list(
+        "pk",
+        "party",
+        "description",
+        "unit_codes",
+        "agenda_item__topic__name",
+        "agenda_item__title",
+        "agenda_item__session__date",
+        "owner__username",
+        "due_date",
+        "trigger",
+        "trigger_offset_days",
+        "trigger_occurred_on",
+        "status",
+        "is_overdue",
+        "is_awaiting_trigger",
+        "resolved_on",
+        "resolution_note",
+    )
 
     def rows() -> Iterator[list]:
-        for commitment in commitments.iterator(chunk_size=CHUNK_SIZE):
-            row = CommitmentRow(commitment, today)
+        for (
+            pk,
+            party,
+            description,
+            unit_codes,
+            topic,
+            title,
+            session_date,
+            owner,
+            due_date,
+            trigger,
+            offset,
+            occurred_on,
+            status,
+            overdue,
+            awaiting,
+            resolved_on,
+            note,
+        ) in columns.iterator(chunk_size=CHUNK_SIZE):
             yield [
-                commitment.pk,
-                PARTY_LABELS[commitment.party],
-                commitment.description,
-                row.unit_codes,
-                commitment.agenda_item.topic.name,
-                commitment.agenda_item.title,
-                commitment.agenda_item.session.date.isoformat(),
-                commitment.owner.get_username() if commitment.owner else "",
-                commitment.due_date.isoformat() if commitment.due_date else "",
-                commitment.trigger,
-                commitment.trigger_offset_days,
-                commitment.trigger_occurred_on.isoformat()
-                if commitment.trigger_occurred_on
-                else "",
-                STATUS_LABELS[commitment.status],
-                row.days_overdue,
-                row.days_waiting,
-                commitment.resolved_on.isoformat() if commitment.resolved_on else "",
-                commitment.resolution_note,
+                pk,
+                PARTY_LABELS[party],
+                description,
+                join_unit_codes((unit_codes or "").split(",")),
+                topic,
+                title,
+                session_date.isoformat(),
+                owner or "",
+                due_date.isoformat() if due_date else "",
+                trigger,
+                offset,
+                occurred_on.isoformat() if occurred_on else "",
+                STATUS_LABELS[status],
+                (today - due_date).days if overdue else None,
+                (today - session_date).days if awaiting else None,
+                resolved_on.isoformat() if resolved_on else "",
+                note,
             ]
 
     filename = f"commitments-{slug}-{today.isoformat()}.csv"
@@ -332,12 +396,23 @@ def scorecard_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 def topic_list(request: HttpRequest) -> TemplateResponse:
-    mine = Q()
+    items = AgendaItem.objects.all()
+    commitments = Commitment.objects.all()
     if not reads_every_unit(request.user):
-        mine = Q(agenda_items__in=agenda_items_reported_to(request.user).values("pk"))
+        items = agenda_items_reported_to(request.user)
+        commitments = commitments.filter(agenda_item__in=items.values("pk"))
+    # Counted per topic of the page (subqueries on the topic's index), not by joining every
+    # item and commitment of the record to every topic and grouping.
+    sessions = (
+        items.filter(topic=OuterRef("pk"))
+        .order_by()
+        .values("topic")
+        .annotate(n=Count("session", distinct=True))
+        .values("n")
+    )
     topics = Topic.objects.annotate(
-        session_count=Count("agenda_items__session", filter=mine, distinct=True),
-        commitment_count=Count("agenda_items__commitments", filter=mine, distinct=True),
+        session_count=Coalesce(Subquery(sessions, output_field=IntegerField()), Value(0)),
+        commitment_count=count_of(commitments, "agenda_item__topic"),
     ).order_by("name")
     page = Paginator(topics, PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(
@@ -348,7 +423,11 @@ def topic_list(request: HttpRequest) -> TemplateResponse:
 
 
 def topic_history(request: HttpRequest, pk: int) -> TemplateResponse:
+    """A topic's history, a page of agenda items at a time (a topic discussed for years has
+    hundreds); the printable view and the CSV hold all of it."""
     topic = get_object_or_404(Topic, pk=pk)
+    items = topic_history_items(topic, agenda_items_reported_to(request.user))
+    page = Paginator(items, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "sessions/reports/topic_history.html",
@@ -356,7 +435,8 @@ def topic_history(request: HttpRequest, pk: int) -> TemplateResponse:
             request,
             f"History of {topic.name}",
             topic=topic,
-            items=topic_history_items(topic, agenda_items_reported_to(request.user)),
+            items=page,
+            page=page,
             today=timezone.localdate(),
         ),
     )

@@ -17,7 +17,9 @@ def test_update_changelist_runs_a_constant_number_of_queries(
     unit = BargainingUnitFactory(code="008")
     for _ in range(count):
         UpdateFactory(units=[unit])
-    with django_assert_max_num_queries(12):
+    # 15: on PostgreSQL the list is counted by the planner's estimate, then exactly within a
+    # time limit (EXPLAIN, SAVEPOINT, SET, COUNT, SET, RELEASE: upe_confer/pagination.py).
+    with django_assert_max_num_queries(15):
         response = admin_client.get(reverse("admin:members_update_changelist"))
     assert response.status_code == 200
     assert "Write an update from a session" in response.text
@@ -140,7 +142,7 @@ def test_staff_see_what_was_sent_and_what_failed_and_resend_the_failed(
         error="SMTPRecipientsRefused: 550 No such user",
     )
     url = reverse("admin:members_delivery_changelist")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):  # see the first test
         page = staff_client.get(url)
     assert page.status_code == 200
     assert "550 No such user" in page.content.decode()

@@ -49,3 +49,20 @@ def test_generate_data_writes_member_updates_in_several_states():
     assert updates.filter(status="published").exists()
     assert 0 < updates.count() <= 12
     assert all(update.session.status == "held" for update in updates.select_related("session"))
+
+
+def test_generate_data_makes_as_many_commitments_as_asked_each_with_its_history(capsys):
+    call_command("generate_data", "--commitments", "120", "--seed", "5", "--updates", "0")
+    assert "120 commitments" in capsys.readouterr().out
+    assert Commitment.objects.count() == 120
+    # Every synthetic row has its "created" history row, written in bulk like the row.
+    for model in [Session, AgendaItem, Position, Commitment, Attendance]:
+        assert model.history.filter(history_type="+").count() == model.objects.count()
+    created = Commitment.history.first()
+    assert created.history_user is None
+    assert created.history_change_reason == "generate_data (synthetic)"
+    # The ids written on PostgreSQL (taken from the sequences) hold together.
+    assert not Commitment.objects.filter(agenda_item__isnull=True).exists()
+    assert AgendaItem.objects.exclude(search_text="").count() == AgendaItem.objects.count()
+    for commitment in Commitment.objects.select_related("agenda_item__session")[:50]:
+        commitment.full_clean()

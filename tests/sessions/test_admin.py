@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members.demo import load_demo
-from sessions.models import BargainingUnit, Session
+from sessions.models import BargainingUnit, Session, Topic
 from tests.factories import (
     AdvocateFactory,
     AgendaItemFactory,
@@ -66,6 +66,72 @@ def test_changelist_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(few):
         response = admin_client.get(url)
     assert response.status_code == 200
+
+
+# Each list with each kind of filter it offers and its search ({unit}, {topic}: the first ones).
+FILTERED = [
+    ("admin:confer_session_changelist", "status__exact=held"),
+    ("admin:confer_session_changelist", "units__id__exact={unit}"),
+    ("admin:confer_session_changelist", "date__year=2024"),
+    ("admin:confer_session_changelist", "q=agenda"),
+    ("admin:confer_agendaitem_changelist", "topic__id__exact={topic}"),
+    ("admin:confer_agendaitem_changelist", "session__units__id__exact={unit}"),
+    ("admin:confer_agendaitem_changelist", "q=agenda"),
+    ("admin:confer_position_changelist", "party__exact=county"),
+    ("admin:confer_position_changelist", "q=county"),
+    ("admin:confer_commitment_changelist", "status__exact=open"),
+    ("admin:confer_commitment_changelist", "session_year=2024"),
+    ("admin:confer_commitment_changelist", "agenda_item__session__units__id__exact={unit}"),
+    ("admin:confer_commitment_changelist", "q=promised"),
+    ("admin:confer_advocate_changelist", "unit__id__exact={unit}"),
+    ("admin:confer_attendance_changelist", "advocate__unit__id__exact={unit}"),
+    ("admin:confer_topic_changelist", "units__id__exact={unit}"),
+    ("admin:confer_bargainingunit_changelist", "q=0"),
+]
+
+
+@pytest.mark.parametrize(("name", "query"), FILTERED)
+def test_filtered_and_searched_changelists_run_as_many_queries_for_more_rows(
+    admin_client, name, query, django_assert_max_num_queries
+):
+    add_rows(2)
+    first = {
+        "unit": BargainingUnit.objects.order_by("pk").first().pk,
+        "topic": Topic.objects.order_by("pk").first().pk,
+    }
+    url = f"{reverse(name)}?{query.format(**first)}"
+    few = count_queries(admin_client, url)
+    add_rows(10)
+    with django_assert_max_num_queries(few):
+        response = admin_client.get(url)
+    assert response.status_code == 200
+    assert response.context["cl"].result_count >= 1
+
+
+def test_search_finds_commitments_by_their_own_words_and_their_topic(admin_client):
+    add_rows(3)
+    CommitmentFactory(description="Share the caseload numbers.")
+    url = reverse("admin:confer_commitment_changelist")
+    found = admin_client.get(url, {"q": "caseload"}).context["cl"].result_list
+    assert [c.description for c in found] == ["Share the caseload numbers."]
+    assert not admin_client.get(url, {"q": "zeppelin"}).context["cl"].result_list
+    topic = Topic.objects.order_by("pk").first()
+    by_topic = admin_client.get(url, {"q": topic.name}).context["cl"].result_list
+    assert [c.agenda_item.topic for c in by_topic] == [topic]
+
+
+def test_session_search_finds_the_session_of_a_matching_agenda_item(admin_client):
+    add_rows(3)
+    item = AgendaItemFactory(title="Telework stipend", order=2)
+    url = reverse("admin:confer_session_changelist")
+    found = admin_client.get(url, {"q": "telework"}).context["cl"].result_list
+    assert list(found) == [item.session]
+
+
+def test_changelist_shows_no_second_full_count(admin_client):
+    add_rows(2)
+    response = admin_client.get(reverse("admin:confer_commitment_changelist"))
+    assert response.context["cl"].full_result_count is None
 
 
 @pytest.mark.parametrize("name", CHANGELISTS)

@@ -102,7 +102,9 @@ def test_the_search_runs_a_constant_number_of_queries(
     for n in range(extra):
         PositionFactory(agenda_item=AgendaItemFactory(title=f"Testing {n}"), statement="testing")
     client.force_login(staff)
-    with django_assert_max_num_queries(10):
+    # 14: on PostgreSQL the results are counted by the planner's estimate, then exactly within
+    # a time limit (EXPLAIN, SAVEPOINT, SET, COUNT, SET, RELEASE: upe_confer/pagination.py).
+    with django_assert_max_num_queries(14):
         assert found(client, q="testing")
 
 
