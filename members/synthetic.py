@@ -25,6 +25,7 @@ from sessions.models import (
     Session,
     Topic,
 )
+from upe_confer.versions import rows_changed
 
 from .operations import generate_update, publish_update, withdraw_update
 
@@ -274,6 +275,8 @@ def with_history(model: type, objs: list) -> None:
     copy_rows(
         table, [f.column for f in fields], ([getattr(o, f.attname) for f in fields] for o in objs)
     )
+    # COPY sends no signal: what watches the model's rows (cached member pages) is told here.
+    rows_changed.send(sender=model)
     if not hasattr(model, "history"):
         return
     history = model.history.model
