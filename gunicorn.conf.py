@@ -32,8 +32,8 @@ max_requests_jitter = 2000
 # gunicorn times the whole request (WhiteNoise's static files and every middleware included),
 # which a Django middleware could not. Errors and their tracebacks come from Django's logging
 # (settings.LOGGING), also on stdout; gunicorn's own messages go to stderr.
-# GUNICORN_ACCESS_LOG=off leaves it out (a proxy in front that logs each request already): about
-# a tenth of the work of a page served from the cache.
+# GUNICORN_ACCESS_LOG=off leaves it out, when a proxy in front logs each request already: one
+# formatted line and one write less per request.
 accesslog = None if os.environ.get("GUNICORN_ACCESS_LOG", "-") == "off" else "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
