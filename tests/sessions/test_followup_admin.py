@@ -73,13 +73,16 @@ def test_mark_broken_refuses_a_future_date_and_changes_nothing(staff_client):
     assert commitment.status == "open"
 
 
-def test_bulk_actions_are_not_offered_without_the_staff_role(client, roles):
-    agent = user_with_role(roles, Role.BUSINESS_AGENT, is_staff=True, username="agent")
-    client.force_login(agent)
+def test_bulk_actions_are_offered_only_with_follow_up_and_reach_only_ones_own_units(client, roles):
     commitment = CommitmentFactory()
+    # Communications read every unit's commitments but do not follow them up.
+    client.force_login(user_with_role(roles, Role.COMMUNICATIONS, is_staff=True, username="c"))
     page = client.get(reverse(CHANGELIST))
     assert page.status_code == 200
+    assert str(commitment.description) in page.content.decode()
     assert "mark_kept" not in page.content.decode()
+    # A business agent follows up their own units' commitments: not another unit's.
+    client.force_login(user_with_role(roles, Role.BUSINESS_AGENT, is_staff=True, username="a"))
     run_action(client, "mark_kept", [commitment], on="2024-05-30", note="")
     commitment.refresh_from_db()
     assert commitment.status == "open"
