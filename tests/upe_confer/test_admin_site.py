@@ -87,7 +87,7 @@ def test_password_hashes_are_neither_filterable_nor_shown(client, staff, superus
     page = client.get(reverse("admin:auth_user_change", args=[member.pk]))
     assert page.status_code == 200
     salt = member.password.split("$")[1]
-    assert "md5" not in page.text and salt[:3] not in page.text
+    assert "md5" not in page.text and salt not in page.text
     assert "Set a new password" in page.text
 
 
