@@ -9,7 +9,7 @@ seen on the very next request, on every app server.
     PAGES = ContentVersion("units")  # PAGES.watch(BargainingUnit) once, in AppConfig.ready()
 
     def units_freshness(request) -> Freshness:
-        return Freshness(f"units|{PAGES.current()}")
+        return Freshness(f"units|{PAGES.number()}", PAGES.changed_at())
 
     @cached_page(units_freshness)
     def unit_list(request): ...
@@ -136,7 +136,7 @@ def cached_page(
 def shareable(request: HttpRequest, response: HttpResponse) -> bool:
     """Whether a shared cache may keep the page for everyone: asked for by an anonymous visitor,
     and nothing in it of theirs (no CSRF token, no cookie set)."""
-    if signed_in(request) or request.path.startswith(SECRET_PATH_PREFIXES):
+    if kept_from_others(request):
         return False
     if response.status_code == 304:  # nothing rendered: what the 200 would have said
         return settings.CSRF_COOKIE_NAME not in request.COOKIES
@@ -222,6 +222,12 @@ def signed_in(request: HttpRequest) -> bool:
 SECRET_PATH_PREFIXES = ("/accounts/",)
 
 
+def kept_from_others(request: HttpRequest) -> bool:
+    """A signed-in user's page, or one with a secret in it: no browser, proxy or back button
+    keeps it (private_pages), and no shared cache is told it may (shareable)."""
+    return signed_in(request) or request.path.startswith(SECRET_PATH_PREFIXES)
+
+
 def private_pages(get_response: Callable[[HttpRequest], HttpResponse]):
     """`Cache-Control: private, no-store` on every page a signed-in user gets (it may show drafts,
     the record of other units, a calendar link) and on the sign-in and password pages: no
@@ -233,7 +239,7 @@ def private_pages(get_response: Callable[[HttpRequest], HttpResponse]):
 
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
-        if signed_in(request) or request.path.startswith(SECRET_PATH_PREFIXES):
+        if kept_from_others(request):
             patch_cache_control(response, private=True, no_store=True)
         return response
 
