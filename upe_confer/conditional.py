@@ -62,14 +62,16 @@ def has_messages(request: HttpRequest) -> bool:
 def page_etag(request: HttpRequest, freshness: Freshness) -> str:
     # The visitor is part of the key: signed-in pages name the user and carry their CSRF token.
     # The host and scheme too: pages print their canonical address.
-    user = request.user
+    if signed_in(request):
+        user = request.user
+        visitor = f"{user.pk}:{user.get_username()}:{user.is_staff}"
+    else:
+        visitor = "anonymous"
     parts = [
         request.build_absolute_uri(),
         freshness.key,
         freshness.last_modified.isoformat() if freshness.last_modified else "",
-        f"{user.pk}:{user.get_username()}:{user.is_staff}"
-        if user.is_authenticated
-        else "anonymous",
+        visitor,
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
     ]
     return '"' + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32] + '"'

@@ -262,6 +262,9 @@ BENCHMARK_BARE_VIEW = env.bool("BENCHMARK_BARE_VIEW", default=False)
 # Where the content versions that say whether a kept page is fresh live (upe_confer.versions): in
 # the cache when every process shares it, else in the database.
 CONTENT_VERSIONS_IN_CACHE = env.bool("CONTENT_VERSIONS_IN_CACHE", default=bool(REDIS_URL))
+# Each process keeps the numbers it read and listens to Redis for their moves (no round trip per
+# page); false: every page reads them from Redis.
+CONTENT_VERSIONS_LISTEN = env.bool("CONTENT_VERSIONS_LISTEN", default=True)
 
 # Production hardening (what `manage.py check --deploy` asks for). Browsers reach the app over
 # HTTPS only; behind a load balancer that terminates TLS set BEHIND_PROXY=true, and make sure the
