@@ -3,6 +3,11 @@ from django.conf import settings
 
 # Hashing passwords properly is slow on purpose; tests need none of that.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# A test database need not survive a crash: PostgreSQL may answer a commit (migrations, tests
+# that commit) before its log is on disk.
+if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    options = settings.DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ session of unit 008. Out of scope is 404 (or 403 for a role that may not do it a
 500, and a refused request changes nothing."""
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from sessions.models import Document, Session
@@ -366,11 +367,11 @@ def users(request, agent_005, agent_008, communications, staff, member):
     }
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("action", list(ACTIONS))
-def test_role_matrix(client, users, record, unit_008, role, action):
+def attempt(client, users, role, record, unit_008, action) -> str | None:
+    """One role tries one action; what went wrong, or None."""
     method, make_url, make_data, expected_by_role = ACTIONS[action]
     expected = expected_by_role[ROLES.index(role)]
+    client.logout()
     if users[role] is not None:
         client.force_login(users[role])
     session = record["session"]
@@ -381,18 +382,35 @@ def test_role_matrix(client, users, record, unit_008, role, action):
     data = make_data(record, unit_008) if make_data else None
     response = getattr(client, method)(make_url(record), data)
 
+    status = response.status_code
     if expected == LOGIN:
-        assert response.status_code == 302
-        assert "login" in response["Location"]
-    else:
-        assert response.status_code == expected
-        if expected == 302:
-            assert "login" not in response["Location"]
+        if status != 302 or "login" not in response["Location"]:
+            return f"{role}: expected a redirect to sign in, got {status}"
+    elif status != expected:
+        return f"{role}: expected {expected}, got {status}"
+    elif expected == 302 and "login" in response["Location"]:
+        return f"{role}: sent to sign in"
     allowed = expected in (200, 302) and role in {"agent_008", "staff"}
     if method == "post" and not allowed:
-        assert Session.objects.values("summary", "version", "status").get(pk=session.pk) == before
-        assert Session.objects.count() == sessions_before
-        assert list(Document.objects.values_list("pk", "deleted_at")) == documents_before
+        if Session.objects.values("summary", "version", "status").get(pk=session.pk) != before:
+            return f"{role}: the session changed"
+        if Session.objects.count() != sessions_before:
+            return f"{role}: sessions were added or removed"
+        if list(Document.objects.values_list("pk", "deleted_at")) != documents_before:
+            return f"{role}: documents changed"
+    return None
+
+
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_role_matrix(client, users, record, unit_008, action):
+    """Every role in turn, each from the same record: what one role changes is undone (a
+    savepoint) before the next one tries."""
+    failures = []
+    for role in ROLES:
+        with transaction.atomic():
+            failures.append(attempt(client, users, role, record, unit_008, action))
+            transaction.set_rollback(True)
+    assert not any(failures), "\n".join(filter(None, failures))
 
 
 def test_admin_lists_only_the_agents_own_units(client, users, record, unit_005):
