@@ -17,7 +17,9 @@ What a backup leaves out and how it is kept (issue 16):
 - Sign-in sessions and sign-in attempt counters are never written (NOT_BACKED_UP): a copy of a
   session would sign its reader in as that person, and both are re-made by signing in. Password
   hashes stay (otherwise every member would have to reset), and so do calendar tokens, which
-  are stored as hashes only (subscribed links keep working after a restore).
+  are stored as hashes only (subscribed links keep working after a restore). Content versions
+  (upe_confer.versions) are not written either: `restore` moves every one of them, so no page
+  kept from the data it replaced is served again.
 - The file is created with mode 0600, never readable by other accounts on the machine.
 - It is one envelope: a first line naming the format, a header with the SHA-256 of the payload
   and whether it is encrypted, then the payload (pg_dump's custom format or gzipped JSON).
@@ -63,6 +65,9 @@ ENVELOPE_MAGIC = b"UPE-CONFER-BACKUP 1\n"
 # Rows a backup never holds (app_label.model_name): see the module's docstring.
 NOT_BACKED_UP = {
     "sessions.session",
+    # Content versions say whether a kept page is fresh: an old number restored could name a page
+    # kept from other data. `restore` moves every version instead.
+    "upe_confer.storedversion",
     "axes.accessattempt",
     "axes.accessattemptexpiration",
     "axes.accessfailurelog",
@@ -119,7 +124,11 @@ def rows_in_the_way(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     tables = set(connections[using].introspection.table_names())
     counts = {}
     for model in all_models():
-        if model in WRITTEN_BY_MIGRATE or model._meta.db_table not in tables:
+        if (
+            model in WRITTEN_BY_MIGRATE
+            or not backed_up(model)
+            or model._meta.db_table not in tables
+        ):
             continue
         count = model._base_manager.using(using).count()
         if count:

@@ -7,6 +7,7 @@ per-unit rules as the pages (the API applies them to `token.user`).
 
 import hashlib
 import secrets
+import time
 
 from django.conf import settings
 from django.db import models
@@ -78,7 +79,9 @@ class StoredVersionQuerySet(models.QuerySet):
         """One more, in the caller's transaction: concurrent writers take turns on the row."""
         moved = {"number": models.F("number") + 1, "changed_at": timezone.now()}
         if not self.filter(name=name).update(**moved):
-            self.get_or_create(name=name)
+            # From the clock, as in the cache (upe_confer.versions.ContentVersion.start_in_cache):
+            # a new database never repeats a number a page was kept under with other data.
+            self.get_or_create(name=name, defaults={"number": time.time_ns()})
             self.filter(name=name).update(**moved)
 
 

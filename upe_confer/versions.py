@@ -193,8 +193,12 @@ known_versions = KnownVersions()
 
 
 class ContentVersion:
+    # Every version made, by name: a restored database moves them all (move_every_version).
+    made: dict[str, "ContentVersion"] = {}
+
     def __init__(self, name: str):
         self.name = name
+        ContentVersion.made[name] = self
         self.cache_key = f"version:{name}"
         self.changed_key = f"version:{name}:changed-at"
 
@@ -261,3 +265,10 @@ class ContentVersion:
     def on_change(self, sender, **kwargs) -> None:
         if kwargs.get("action", "post_").startswith("post_"):
             self.move()
+
+
+def move_every_version() -> None:
+    """After the data changed under every page at once (a restored backup): no page kept
+    before is served again, by any process."""
+    for version in ContentVersion.made.values():
+        version.move()

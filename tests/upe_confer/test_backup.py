@@ -21,6 +21,7 @@ from tests.factories import (
     UserFactory,
 )
 from upe_confer.backup import fingerprint
+from upe_confer.versions import ContentVersion
 
 # pg_dump reads the database from another process: the data must be committed.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -88,6 +89,18 @@ def test_backup_then_restore_into_an_empty_database_changes_nothing(tmp_path, fm
     CommitmentFactory(due_date=datetime.date(2026, 2, 1))
     assert Advocate.objects.filter(name="Jeannine Lopez").exists()
     assert Commitment.objects.filter(status="kept").count() == 6
+
+
+def test_restore_moves_every_content_version_so_no_page_kept_before_is_served(tmp_path):
+    load_demo()
+    path = tmp_path / "backup.json.gz"
+    call_command("backup", output=path, format="json")
+    before = {name: version.number() for name, version in ContentVersion.made.items()}
+    assert before  # the member pages' version, at least
+    empty_the_database()
+    call_command("restore", path)
+    after = {name: version.number() for name, version in ContentVersion.made.items()}
+    assert all(after[name] not in (0, before[name]) for name in before)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from upe_confer import backup
+from upe_confer.versions import move_every_version
 
 
 class Command(BaseCommand):
@@ -26,6 +27,8 @@ class Command(BaseCommand):
         except subprocess.CalledProcessError as error:
             # --single-transaction: a failed pg_restore leaves the database as it was.
             raise CommandError(f"pg_restore failed (exit {error.returncode}); see above.") from None
+        # Pages kept from the data this database replaced must not be served again.
+        move_every_version()
         rows = sum(entry["rows"] for entry in backup.fingerprint(database).values())
         self.stdout.write(
             f"Restored {path} ({fmt}): the database holds {rows:,} rows. If this code is newer "
