@@ -21,6 +21,7 @@ with a short `s-maxage`, so a reverse proxy or CDN in front may answer a crowd f
 seconds; browsers still ask each time. Everything else is private.
 """
 
+import functools
 import hashlib
 import threading
 from collections import OrderedDict
@@ -113,26 +114,44 @@ def cached_page(
             if response.status_code in (200, 304):
                 response["ETag"] = etag
                 if timestamp is not None:
-                    response["Last-Modified"] = http_date(timestamp)
+                    response["Last-Modified"] = http_date_of(timestamp)
                 elif response.has_header("Last-Modified"):
                     # Not even the view's own date (a feed sets one): see last_modified_timestamp.
                     del response["Last-Modified"]
                 # Browsers keep the page but ask each time (a 304 costs little): never stale.
-                if shareable(request, response):
-                    patch_cache_control(
-                        response,
-                        public=True,
-                        max_age=0,
-                        s_maxage=settings.PUBLIC_PAGE_SHARED_SECONDS,
-                    )
-                else:
-                    patch_cache_control(response, private=True, no_cache=True)
-                patch_vary_headers(response, ["Cookie"])
+                set_cache_headers(response, shared=shareable(request, response))
             return response
 
         return wrapper
 
     return decorator
+
+
+@functools.lru_cache(maxsize=64)
+def http_date_of(timestamp: int) -> str:
+    """Every hit on a page gives the same date until the data changes: formatted once."""
+    return http_date(timestamp)
+
+
+def set_cache_headers(response: HttpResponse, shared: bool) -> None:
+    """Cache-Control and `Vary: Cookie`; a kept page has neither yet, and is given them without
+    parsing (patch_* merge with what a freshly rendered view may have set)."""
+    if not response.has_header("Cache-Control"):
+        response["Cache-Control"] = (
+            f"public, max-age=0, s-maxage={settings.PUBLIC_PAGE_SHARED_SECONDS}"
+            if shared
+            else "private, no-cache"
+        )
+    elif shared:
+        patch_cache_control(
+            response, public=True, max_age=0, s_maxage=settings.PUBLIC_PAGE_SHARED_SECONDS
+        )
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
+    if response.has_header("Vary"):
+        patch_vary_headers(response, ["Cookie"])
+    else:
+        response["Vary"] = "Cookie"
 
 
 def shareable(request: HttpRequest, response: HttpResponse) -> bool:
