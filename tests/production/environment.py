@@ -45,14 +45,16 @@ def production_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-def manage(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
+def manage(
+    *args: str, env: dict[str, str], check: bool = True, timeout: int = 120
+) -> subprocess.CompletedProcess:
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=REPO,
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
     if check:
         assert result.returncode == 0, (

@@ -33,6 +33,10 @@ from tests.production.servers import (
     form_fields,
 )
 
+# One worker runs the whole module: two clusters (one per xdist worker) would each migrate a
+# database, collect and compress the static files, and start two servers.
+pytestmark = pytest.mark.xdist_group("two-servers")
+
 STAFF_PASSWORD = "a long staff password for the test"
 
 SETUP = f"""
@@ -65,8 +69,9 @@ def cluster(tmp_path_factory, worker_id):
             cwd=REPO,
             env=env,
         )
-        manage("shell", "-v", "0", "-c", SETUP, env=env)
-        assert collecting.wait(timeout=120) == 0
+        # Migrating a database takes a minute or two on a busy 2-core machine.
+        manage("shell", "-v", "0", "-c", SETUP, env=env, timeout=300)
+        assert collecting.wait(timeout=300) == 0
         servers = [AppServer(name, env, workdir) for name in ("first", "second")]
         yield env, servers
     finally:
