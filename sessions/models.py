@@ -417,8 +417,12 @@ class AgendaItem(models.Model):
 
     class Meta:
         ordering = ["session", "order", "pk"]
-        # A topic's sessions, counted and listed (topic histories) without reading the items.
-        indexes = [models.Index(fields=["topic", "session"], name="confer_agendaitem_topic_idx")]
+        # A topic's sessions and commitments, counted and listed (topic histories) without
+        # reading the items: the id comes along (a key column: SQLite has no INCLUDE) so the
+        # commitments are counted from the index alone.
+        indexes = [
+            models.Index(fields=["topic", "session", "id"], name="confer_agendaitem_topic_idx")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "order"],
