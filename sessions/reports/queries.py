@@ -4,15 +4,20 @@ rows and a topic's history, each in a constant number of queries."""
 import datetime
 import functools
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.urls import reverse
 
+from upe_confer.versions import ContentVersion
+
 from ..models import (
     AgendaItem,
+    BargainingUnit,
     Commitment,
     Document,
     Party,
     Position,
+    Session,
     Topic,
     join_unit_codes,
 )
@@ -96,16 +101,43 @@ def scorecard_table(today: datetime.date, commitments, unit_codes=None) -> list[
     ]
 
 
+# The whole record's scorecard is counted once per change of what it counts and kept: counting
+# joins every commitment to its session and units (half a second at 100,000 commitments), while
+# the record changes far less often than the scorecard is read. Any save, deletion or bulk write
+# of these models (and of a session's units) moves the version (SessionsConfig.ready watches;
+# see upe_confer.versions), so a kept scorecard is never read after a change; the day is in the
+# key as well, since "overdue" moves with it.
+SCORECARD = ContentVersion("scorecard")
+SCORECARD_COUNTS = (BargainingUnit, Session, Session.units.through, AgendaItem, Commitment)
+# Only a safety net (e.g. raw SQL, which no signal reports): a change is seen at once anyway.
+SCORECARD_KEPT_SECONDS = 3600
+
+
 def scorecard_rows(today: datetime.date, commitments, unit_codes=None):
-    # A few rows per unit and year: fetched at once, not through a server-side cursor, which
-    # would keep PostgreSQL from reading the commitments in parallel.
-    rows = list(commitments.scorecard(today))
+    if unit_codes is None and not commitments.query.has_filters():
+        rows = kept_scorecard(today)
+    else:
+        # An agent's units: fewer rows to count, and not worth keeping per person.
+        rows = list(commitments.scorecard(today))
     if unit_codes is None:
         yield from rows
         return
     for row in rows:
         if row["unit_code"] in unit_codes:
             yield row
+
+
+def kept_scorecard(today: datetime.date) -> list[dict]:
+    """Every commitment's scorecard rows, as `CommitmentQuerySet.scorecard` counts them, read
+    from the cache while the record has not changed (one version read, no counting)."""
+    key = f"scorecard:{SCORECARD.number()}:{today.isoformat()}"
+    rows = cache.get(key)
+    if rows is None:
+        # A few rows per unit and year: fetched at once, not through a server-side cursor,
+        # which would keep PostgreSQL from reading the commitments in parallel.
+        rows = list(Commitment.objects.scorecard(today))
+        cache.set(key, rows, SCORECARD_KEPT_SECONDS)
+    return rows
 
 
 def rate(value: float | None) -> str:

@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from sessions.models import Commitment
+from sessions.models import AgendaItem, BargainingUnit, Commitment, Session
 from sessions.reports.exports import safe_cell
+from sessions.reports.queries import kept_scorecard
 from sessions.reports.views import COMMITMENT_CSV_HEADER, REPORTS
 from tests.factories import (
     AgendaItemFactory,
@@ -334,6 +335,60 @@ def test_scorecard_page_and_csv_show_the_numbers(staff_client):
     assert row["UPE on-time rate %"] == "100.0"
     empty = next(r for r in rows if (r["unit"], r["year"]) == ("005", "2024"))
     assert empty["UPE on-time rate %"] == ""
+
+
+def kept_is_counted(today=TODAY) -> bool:
+    return kept_scorecard(today) == list(Commitment.objects.scorecard(today))
+
+
+def test_kept_scorecard_is_read_without_counting_again(version_store):
+    hand_built_record()
+    first = kept_scorecard(TODAY)
+    assert first == list(Commitment.objects.scorecard(TODAY))
+    # Kept: one version read (none when versions live in the cache), no counting.
+    with CaptureQueriesContext(connection) as queries:
+        assert kept_scorecard(TODAY) == first
+    assert len(queries) == (1 if version_store == "database" else 0)
+
+
+def test_kept_scorecard_follows_every_change_to_what_it_counts(version_store):
+    hand_built_record()
+    assert kept_is_counted()
+    commitment = Commitment.objects.filter(status=Commitment.Status.OPEN).first()
+    commitment.mark_kept(on=TODAY)  # a save
+    assert kept_is_counted()
+    Commitment.objects.filter(party="county").update(party="upe")  # a bulk write
+    assert kept_is_counted()
+    CommitmentFactory(agenda_item=AgendaItemFactory(), party="county")  # new rows
+    assert kept_is_counted()
+    Commitment.objects.filter(pk=commitment.pk).delete()
+    assert kept_is_counted()
+    session = Session.objects.get(date=datetime.date(2023, 9, 15))
+    session.date = datetime.date(2022, 9, 15)  # another year
+    session.save(update_fields=["date"])
+    assert kept_is_counted()
+    session.units.set([BargainingUnitFactory(code="009", name="Nurses")])  # other units
+    assert kept_is_counted()
+    BargainingUnit.objects.filter(code="005").update(name="Human Services")  # renamed
+    assert kept_is_counted()
+    item = AgendaItem.objects.filter(session=session).first()
+    item.session = SessionFactory(date=datetime.date(2021, 3, 1), units=[])  # moved
+    item.save(update_fields=["session"])
+    assert kept_is_counted()
+    session.delete()  # and its agenda items and commitments with it
+    assert kept_is_counted()
+
+
+def test_kept_scorecard_counts_overdue_again_each_day():
+    CommitmentFactory(
+        agenda_item=AgendaItemFactory(session=SessionFactory(date=datetime.date(2024, 5, 1))),
+        party="county",
+        due_date=TODAY,
+    )
+    assert kept_scorecard(TODAY)[0]["county_overdue"] == 0
+    tomorrow = TODAY + datetime.timedelta(days=1)
+    assert kept_scorecard(tomorrow)[0]["county_overdue"] == 1
+    assert kept_is_counted(tomorrow)
 
 
 # --- Topic history ------------------------------------------------------------------------------
