@@ -11,4 +11,4 @@ class SessionsConfig(AppConfig):
         from . import signals  # noqa: F401 (connects the receivers)
         from .reports import queries
 
-        queries.SCORECARD.watch(*queries.SCORECARD_COUNTS)
+        queries.RECORD_COUNTS.watch(*queries.COUNTED)

@@ -27,7 +27,6 @@ from ..access import (
 )
 from ..models import (
     LONG_WAIT_DAYS,
-    AgendaItem,
     Commitment,
     CommitmentQuerySet,
     Party,
@@ -41,6 +40,7 @@ from .queries import (
     REPORT_FIELDS,
     SCORECARD_COLUMNS,
     CommitmentRow,
+    kept_topic_counts,
     rate,
     scorecard_rows,
     scorecard_table,
@@ -396,25 +396,31 @@ def scorecard_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 def topic_list(request: HttpRequest) -> TemplateResponse:
-    items = AgendaItem.objects.all()
-    commitments = Commitment.objects.all()
-    if not reads_every_unit(request.user):
+    if reads_every_unit(request.user):
+        # The whole record's counts, kept while it does not change (queries.kept).
+        counts = kept_topic_counts()
+        page = Paginator(Topic.objects.order_by("name"), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        for topic in page:
+            topic.session_count, topic.commitment_count = counts.get(topic.pk, (0, 0))
+    else:
         items = agenda_items_reported_to(request.user)
-        commitments = commitments.filter(agenda_item__in=items.values("pk"))
-    # Counted per topic of the page (subqueries on the topic's index), not by joining every
-    # item and commitment of the record to every topic and grouping.
-    sessions = (
-        items.filter(topic=OuterRef("pk"))
-        .order_by()
-        .values("topic")
-        .annotate(n=Count("session", distinct=True))
-        .values("n")
-    )
-    topics = Topic.objects.annotate(
-        session_count=Coalesce(Subquery(sessions, output_field=IntegerField()), Value(0)),
-        commitment_count=count_of(commitments, "agenda_item__topic"),
-    ).order_by("name")
-    page = Paginator(topics, PAGE_SIZE).get_page(request.GET.get("page"))
+        commitments = Commitment.objects.filter(agenda_item__in=items.values("pk"))
+        # Counted per topic of the page (subqueries on the topic's index), not by joining every
+        # item and commitment of the record to every topic and grouping.
+        sessions = (
+            items.filter(topic=OuterRef("pk"))
+            .order_by()
+            .values("topic")
+            .annotate(n=Count("session", distinct=True))
+            .values("n")
+        )
+        topics = Topic.objects.annotate(
+            session_count=Coalesce(Subquery(sessions, output_field=IntegerField()), Value(0)),
+            commitment_count=count_of(commitments, "agenda_item__topic"),
+        ).order_by("name")
+        page = Paginator(topics, PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "sessions/reports/topic_list.html",

@@ -394,6 +394,44 @@ def test_kept_scorecard_counts_overdue_again_each_day():
 # --- Topic history ------------------------------------------------------------------------------
 
 
+def topic_counts(client) -> dict[str, tuple[int, int]]:
+    page = client.get(reverse("reports:topics")).context["page"]
+    return {topic.name: (topic.session_count, topic.commitment_count) for topic in page}
+
+
+def test_topic_list_counts_sessions_and_commitments_and_follows_changes(staff_client):
+    pilot = TopicFactory(name="Pilot")
+    TopicFactory(name="Never discussed")
+    session = SessionFactory(date=datetime.date(2024, 1, 10))
+    first = AgendaItemFactory(topic=pilot, session=session, order=1)
+    AgendaItemFactory(topic=pilot, session=session, order=2)  # same session: counted once
+    CommitmentFactory(agenda_item=first)
+    CommitmentFactory(agenda_item=AgendaItemFactory(topic=pilot))
+    expected = {"Pilot": (2, 2), "Never discussed": (0, 0)}
+    assert topic_counts(staff_client) == expected
+    assert topic_counts(staff_client) == expected  # kept, and the same
+    CommitmentFactory(agenda_item=first)
+    assert topic_counts(staff_client)["Pilot"] == (2, 3)
+    Commitment.objects.filter(agenda_item=first).delete()
+    assert topic_counts(staff_client)["Pilot"] == (2, 1)
+    AgendaItem.objects.filter(session=session).update(topic=TopicFactory(name="Moved"))
+    assert topic_counts(staff_client)["Pilot"] == (1, 1)
+    assert topic_counts(staff_client)["Moved"] == (1, 0)
+
+
+def test_topic_list_counts_only_an_agents_units(client, roles, staff_client):
+    mine = BargainingUnitFactory(code="008")
+    agent = user_with_role(roles, Role.BUSINESS_AGENT, is_staff=True, username="agent")
+    mine.agents.add(agent)
+    pilot = TopicFactory(name="Pilot")
+    ours = AgendaItemFactory(topic=pilot, session=SessionFactory(units=[mine]))
+    CommitmentFactory(agenda_item=ours)
+    CommitmentFactory(agenda_item=AgendaItemFactory(topic=pilot))  # another unit's session
+    assert topic_counts(staff_client) == {"Pilot": (2, 2)}
+    client.force_login(agent)
+    assert topic_counts(client) == {"Pilot": (1, 1)}
+
+
 def test_topic_history_tells_the_story_in_date_order(staff_client):
     topic = TopicFactory(name="CPS Restructure Pilot")
     later = AgendaItemFactory(
