@@ -528,6 +528,43 @@ def test_printable_view_stops_at_its_limit_and_says_so(staff_client, monkeypatch
     assert "Promise 2" in html and "Promise 3" not in html
 
 
+def test_report_counts_of_the_whole_record_follow_every_change(staff_client):
+    def counted(slug: str) -> int:
+        return (
+            staff_client.get(reverse("reports:commitments", args=[slug]))
+            .context["page"]
+            .paginator.count
+        )
+
+    def on_index() -> dict[str, int]:
+        response = staff_client.get(reverse("reports:index"))
+        return {report.slug: count for report, count in response.context["reports"]}
+
+    late = CommitmentFactory(due_date=datetime.date(2024, 5, 1))  # overdue
+    waiting = CommitmentFactory(
+        agenda_item=AgendaItemFactory(session=SessionFactory(date=datetime.date(2024, 5, 20))),
+        due_date=None,
+        trigger="after training",
+    )
+    assert (counted("overdue"), counted("waiting-long")) == (1, 0)
+    assert counted("overdue") == 1  # kept, and the same
+    late.mark_kept(on=TODAY)
+    assert counted("overdue") == 0
+    Session.objects.filter(pk=waiting.agenda_item.session_id).update(date=datetime.date(2024, 1, 1))
+    assert counted("waiting-long") == 1
+    assert on_index() == {
+        "open": 1,
+        "overdue": 0,
+        "due-soon": 0,
+        "awaiting-trigger": 1,
+        "waiting-long": 1,
+        "undated": 0,
+    }
+    Commitment.objects.filter(pk=waiting.pk).update(trigger="", due_date=None)
+    assert on_index()["undated"] == 1 and counted("undated") == 1
+    assert on_index()["waiting-long"] == 0
+
+
 def test_open_report_lists_dated_commitments_first_and_triggers_last(staff_client):
     CommitmentFactory(description="Awaiting training", due_date=None, trigger="after training")
     CommitmentFactory(description="Due in July", due_date=datetime.date(2024, 7, 1))
