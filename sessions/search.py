@@ -50,7 +50,7 @@ class ItemVector(Expression):
         (self.column,) = exprs
 
     def as_sql(self, compiler, connection):
-        return f"{compiler.quote_name_unless_alias(self.column.alias)}.search_vector", []
+        return f"{compiler.quote_name(self.column.alias)}.search_vector", []
 
 
 def words_query(words: str) -> SearchQuery:
