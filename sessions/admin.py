@@ -44,7 +44,7 @@ from .models import (
     count_of,
     publication_note,
 )
-from .search import matching_words
+from .search import item_matches, matching_words
 
 
 class MarksWhoReadsAdmin:
@@ -156,8 +156,7 @@ class RecordSearchAdmin:
     def get_search_results(self, request, queryset, search_term):
         if connection.vendor != "postgresql" or not search_term.strip():
             return super().get_search_results(request, queryset, search_term)
-        items = matching_words(AgendaItem.objects.all(), search_term).values("pk")
-        by_words = Q(**{f"{self.item_path or 'pk'}__in": items})
+        by_words = item_matches(self.item_path, search_term)
         if self.own_search_fields:
             own = words_q(self.own_search_fields, search_term)
             by_words = (by_words & own) if self.vector_narrows else (by_words | own)

@@ -9,3 +9,6 @@ class SessionsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401 (connects the receivers)
+        from .reports import queries
+
+        queries.RECORD_COUNTS.watch(*queries.COUNTED)

@@ -167,7 +167,7 @@ class Topic(models.Model):
         super().save(*args, **kwargs)
 
 
-class SessionQuerySet(models.QuerySet):
+class SessionQuerySet(ChangeReportingQuerySet):
     def held(self):
         return self.filter(status=Session.Status.HELD)
 
@@ -330,7 +330,7 @@ class Attendance(models.Model):
         return f"{self.advocate} at {self.session}"
 
 
-class AgendaItemQuerySet(models.QuerySet):
+class AgendaItemQuerySet(ChangeReportingQuerySet):
     def refresh_search_text(self) -> int:
         """Write each item's `search_text` again from the database, in one UPDATE: what is typed
         in the item, its positions and its commitments. Saves keep it fresh (sessions.signals);
@@ -417,8 +417,12 @@ class AgendaItem(models.Model):
 
     class Meta:
         ordering = ["session", "order", "pk"]
-        # A topic's sessions, counted and listed (topic histories) without reading the items.
-        indexes = [models.Index(fields=["topic", "session"], name="confer_agendaitem_topic_idx")]
+        # A topic's sessions and commitments, counted and listed (topic histories) without
+        # reading the items: the id comes along (a key column: SQLite has no INCLUDE) so the
+        # commitments are counted from the index alone.
+        indexes = [
+            models.Index(fields=["topic", "session", "id"], name="confer_agendaitem_topic_idx")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "order"],
@@ -472,7 +476,7 @@ class Position(models.Model):
         return f"{self.get_party_display()} {self.get_kind_display().lower()}"
 
 
-class CommitmentQuerySet(models.QuerySet):
+class CommitmentQuerySet(ChangeReportingQuerySet):
     def open(self):
         return self.filter(Commitment.open_q())
 

@@ -8,9 +8,9 @@ SQLite matches each word case-insensitively inside the text. Internal
 notes are searched too: this is the staff's and agents' side, never shown to members."""
 
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchVectorExact, SearchVectorField
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import Expression
 
 from .models import AgendaItem, BargainingUnit, Commitment, Party, Position, Topic
@@ -29,6 +29,42 @@ class StoredVector(Expression):
 
 
 SEARCH_VECTOR = StoredVector()
+
+
+class ItemVector(Expression):
+    """The stored vector of the agenda item reached through `path` ("" for the item itself),
+    read on the query's own join to the item's table, whatever alias it has there."""
+
+    output_field = SearchVectorField()
+
+    def __init__(self, path: str = "") -> None:
+        super().__init__()
+        # Any column of the item's table brings in (or reuses) the join to it; the vector is
+        # read beside it. Not the id: a foreign key's id is read without the join.
+        self.column = F(f"{path}__order" if path else "order")
+
+    def get_source_expressions(self):
+        return [self.column]
+
+    def set_source_expressions(self, exprs) -> None:
+        (self.column,) = exprs
+
+    def as_sql(self, compiler, connection):
+        return f"{compiler.quote_name(self.column.alias)}.search_vector", []
+
+
+def words_query(words: str) -> SearchQuery:
+    """English full text, web search syntax: "quoted phrases", -excluded."""
+    return SearchQuery(words, config="english", search_type="websearch")
+
+
+def item_matches(path: str, words: str) -> Q:
+    """On PostgreSQL, that the agenda item reached through `path` ("" for the item itself)
+    matches `words`, tested on the row the list joins anyway. The planner can then walk a
+    long list in its order and stop at the end of the page when most items match (a common
+    word), or look the words up in the GIN index when few do; `pk__in` a list of matching
+    items made it build the whole list first, every item for a common word."""
+    return Q(SearchVectorExact(ItemVector(path), words_query(words)))
 
 
 class RecordSearchForm(forms.Form):
@@ -60,8 +96,7 @@ class RecordSearchForm(forms.Form):
 def matching_words(items: QuerySet[AgendaItem], words: str) -> QuerySet[AgendaItem]:
     """On PostgreSQL, the items whose stored vector matches `words` (English full text, web
     search syntax: "quoted phrases", -excluded), found through its GIN index."""
-    query = SearchQuery(words, config="english", search_type="websearch")
-    return items.annotate(vector=SEARCH_VECTOR).filter(vector=query)
+    return items.annotate(vector=SEARCH_VECTOR).filter(vector=words_query(words))
 
 
 def search_record(items: QuerySet[AgendaItem], data: dict) -> QuerySet[AgendaItem]:

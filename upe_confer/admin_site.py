@@ -106,10 +106,13 @@ class HardenedAdmin:
     """Mixed into every ModelAdmin registered on the site (see ConferAdminSite.register).
 
     Long lists stay fast: a changelist never counts the whole table a second time for "(N
-    total)", and counts a long list by the planner's estimate on PostgreSQL (pagination.py)."""
+    total)", and counts a long list by the planner's estimate on PostgreSQL (pagination.py).
+    Fifty rows a page, not Django's hundred: building the rows' cells, not the queries, was most
+    of a long changelist's time (100-260 ms at 100,000 commitments)."""
 
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+    list_per_page = 50
 
     def get_changelist(self, request, **kwargs):
         return LeanChangeList

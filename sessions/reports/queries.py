@@ -3,16 +3,23 @@ rows and a topic's history, each in a constant number of queries."""
 
 import datetime
 import functools
+from collections.abc import Callable
+from typing import Any
 
-from django.db.models import Prefetch
+from django.core.cache import cache
+from django.db.models import Count, Prefetch
 from django.urls import reverse
+
+from upe_confer.versions import ContentVersion
 
 from ..models import (
     AgendaItem,
+    BargainingUnit,
     Commitment,
     Document,
     Party,
     Position,
+    Session,
     Topic,
     join_unit_codes,
 )
@@ -96,16 +103,71 @@ def scorecard_table(today: datetime.date, commitments, unit_codes=None) -> list[
     ]
 
 
+# The whole record's counts (the scorecard, the topics' sessions and commitments) are counted
+# once per change of what they count and kept: counting joins every commitment to its session
+# and units (half a second at 100,000 commitments), while the record changes far less often than
+# the counts are read. Any save, deletion or bulk write of these models (and of a session's
+# units) moves the version (SessionsConfig.ready watches; see upe_confer.versions), so kept
+# counts are never read after a change; the scorecard's key has the day as well, since "overdue"
+# moves with it.
+RECORD_COUNTS = ContentVersion("record-counts")
+COUNTED = (BargainingUnit, Session, Session.units.through, AgendaItem, Commitment)
+# Only a safety net (e.g. raw SQL, which no signal reports): a change is seen at once anyway.
+KEPT_SECONDS = 3600
+
+
+def kept(name: str, count: Callable[[], Any]) -> Any:
+    """What `count()` returns, kept under `name` while the record has not changed (one version
+    read, no counting)."""
+    key = f"{name}:{RECORD_COUNTS.number()}"
+    counted = cache.get(key)
+    if counted is None:
+        counted = count()
+        cache.set(key, counted, KEPT_SECONDS)
+    return counted
+
+
 def scorecard_rows(today: datetime.date, commitments, unit_codes=None):
-    # A few rows per unit and year: fetched at once, not through a server-side cursor, which
-    # would keep PostgreSQL from reading the commitments in parallel.
-    rows = list(commitments.scorecard(today))
+    if unit_codes is None and not commitments.query.has_filters():
+        rows = kept_scorecard(today)
+    else:
+        # An agent's units: fewer rows to count, and not worth keeping per person.
+        rows = list(commitments.scorecard(today))
     if unit_codes is None:
         yield from rows
         return
     for row in rows:
         if row["unit_code"] in unit_codes:
             yield row
+
+
+def kept_scorecard(today: datetime.date) -> list[dict]:
+    """Every commitment's scorecard rows, as `CommitmentQuerySet.scorecard` counts them."""
+    # A few rows per unit and year: fetched at once, not through a server-side cursor, which
+    # would keep PostgreSQL from reading the commitments in parallel.
+    return kept(f"scorecard:{today.isoformat()}", lambda: list(Commitment.objects.scorecard(today)))
+
+
+def kept_topic_counts() -> dict[int, tuple[int, int]]:
+    """For each topic of the whole record, (how many sessions discussed it, how many
+    commitments were made on it); a topic never discussed is missing."""
+
+    def count() -> dict[int, tuple[int, int]]:
+        sessions = (
+            AgendaItem.objects.order_by()
+            .values("topic")
+            .annotate(n=Count("session", distinct=True))
+            .values_list("topic", "n")
+        )
+        commitments = dict(
+            Commitment.objects.order_by()
+            .values("agenda_item__topic")
+            .annotate(n=Count("pk"))
+            .values_list("agenda_item__topic", "n")
+        )
+        return {topic: (n, commitments.get(topic, 0)) for topic, n in sessions}
+
+    return kept("topic-counts", count)
 
 
 def rate(value: float | None) -> str:

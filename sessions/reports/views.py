@@ -27,7 +27,6 @@ from ..access import (
 )
 from ..models import (
     LONG_WAIT_DAYS,
-    AgendaItem,
     Commitment,
     CommitmentQuerySet,
     Party,
@@ -41,6 +40,8 @@ from .queries import (
     REPORT_FIELDS,
     SCORECARD_COLUMNS,
     CommitmentRow,
+    kept,
+    kept_topic_counts,
     rate,
     scorecard_rows,
     scorecard_table,
@@ -152,8 +153,9 @@ def report_or_404(slug: str) -> CommitmentReport:
 
 
 def filtered_commitments(request: HttpRequest, report: CommitmentReport, today: datetime.date):
-    """(the filter form, the report's rows with every column, the same rows bare: counting
-    those reads only the commitments' table and its partial index, no joins)."""
+    """(the filter form, the report's rows with every column, how to count them). Counted on
+    the same rows bare, which reads only the commitments' table and its partial index, no
+    joins; or, unfiltered over the whole record, from the kept counts of the reports."""
     visible = commitments_reported_to(request.user)
     form = ReportFilterForm(
         request.GET or None, commitments=visible, units=units_reported_to(request.user)
@@ -166,19 +168,21 @@ def filtered_commitments(request: HttpRequest, report: CommitmentReport, today: 
             bare = form.apply(bare, report.filters_on_session_date)
         else:
             commitments, bare = commitments.none(), bare.none()
-    return form, commitments, bare
+    elif not visible.query.has_filters():
+        return form, commitments, lambda: commitment_counts(visible, today)[report.count_key]
+    return form, commitments, bare.count
 
 
 class CountedPaginator(Paginator):
-    """Pages of `object_list`, counted on `counted` (the same rows, cheaper to count)."""
+    """Pages of `object_list`, counted by `count()` (the same rows, counted more cheaply)."""
 
-    def __init__(self, object_list, per_page, counted) -> None:
+    def __init__(self, object_list, per_page, count: Callable[[], int]) -> None:
         super().__init__(object_list, per_page)
-        self.counted = counted
+        self.count_rows = count
 
     @cached_property
     def count(self) -> int:
-        return self.counted.count()
+        return self.count_rows()
 
 
 def scorecard_scope(request: HttpRequest) -> tuple:
@@ -192,9 +196,20 @@ def admin_context(request: HttpRequest, title: str, **extra) -> dict:
     return {**admin.site.each_context(request), "title": title, **extra}
 
 
+def commitment_counts(commitments: CommitmentQuerySet, today: datetime.date) -> dict[str, int]:
+    """CommitmentQuerySet.counts() of `commitments`; of the whole record, kept while it does
+    not change (queries.kept)."""
+    if commitments.query.has_filters():
+        return commitments.counts(today, DUE_SOON_DAYS)
+    return kept(
+        f"report-counts:{today.isoformat()}:{DUE_SOON_DAYS}",
+        lambda: commitments.counts(today, DUE_SOON_DAYS),
+    )
+
+
 def report_counts(commitments: CommitmentQuerySet, today: datetime.date) -> list[tuple]:
-    """(report, how many of `commitments` it lists today) for each report, in one query."""
-    counts = commitments.counts(today, DUE_SOON_DAYS)
+    """(report, how many of `commitments` it lists today) for each report, in two queries."""
+    counts = commitment_counts(commitments, today)
     return [(report, counts[report.count_key]) for report in REPORTS.values()]
 
 
@@ -211,8 +226,8 @@ def report_index(request: HttpRequest) -> TemplateResponse:
 def commitment_report(request: HttpRequest, slug: str) -> TemplateResponse:
     report = report_or_404(slug)
     today = timezone.localdate()
-    form, commitments, bare = filtered_commitments(request, report, today)
-    page = CountedPaginator(commitments, PAGE_SIZE, bare).get_page(request.GET.get("page"))
+    form, commitments, count = filtered_commitments(request, report, today)
+    page = CountedPaginator(commitments, PAGE_SIZE, count).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return TemplateResponse(
@@ -234,8 +249,8 @@ def commitment_report(request: HttpRequest, slug: str) -> TemplateResponse:
 def commitment_report_print(request: HttpRequest, slug: str) -> TemplateResponse:
     report = report_or_404(slug)
     today = timezone.localdate()
-    form, commitments, bare = filtered_commitments(request, report, today)
-    total = bare.count()
+    form, commitments, count = filtered_commitments(request, report, today)
+    total = count()
     rows = (
         CommitmentRow(c, today) for c in commitments[:PRINT_LIMIT].iterator(chunk_size=CHUNK_SIZE)
     )
@@ -396,25 +411,31 @@ def scorecard_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 def topic_list(request: HttpRequest) -> TemplateResponse:
-    items = AgendaItem.objects.all()
-    commitments = Commitment.objects.all()
-    if not reads_every_unit(request.user):
+    if reads_every_unit(request.user):
+        # The whole record's counts, kept while it does not change (queries.kept).
+        counts = kept_topic_counts()
+        page = Paginator(Topic.objects.order_by("name"), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        for topic in page:
+            topic.session_count, topic.commitment_count = counts.get(topic.pk, (0, 0))
+    else:
         items = agenda_items_reported_to(request.user)
-        commitments = commitments.filter(agenda_item__in=items.values("pk"))
-    # Counted per topic of the page (subqueries on the topic's index), not by joining every
-    # item and commitment of the record to every topic and grouping.
-    sessions = (
-        items.filter(topic=OuterRef("pk"))
-        .order_by()
-        .values("topic")
-        .annotate(n=Count("session", distinct=True))
-        .values("n")
-    )
-    topics = Topic.objects.annotate(
-        session_count=Coalesce(Subquery(sessions, output_field=IntegerField()), Value(0)),
-        commitment_count=count_of(commitments, "agenda_item__topic"),
-    ).order_by("name")
-    page = Paginator(topics, PAGE_SIZE).get_page(request.GET.get("page"))
+        commitments = Commitment.objects.filter(agenda_item__in=items.values("pk"))
+        # Counted per topic of the page (subqueries on the topic's index), not by joining every
+        # item and commitment of the record to every topic and grouping.
+        sessions = (
+            items.filter(topic=OuterRef("pk"))
+            .order_by()
+            .values("topic")
+            .annotate(n=Count("session", distinct=True))
+            .values("n")
+        )
+        topics = Topic.objects.annotate(
+            session_count=Coalesce(Subquery(sessions, output_field=IntegerField()), Value(0)),
+            commitment_count=count_of(commitments, "agenda_item__topic"),
+        ).order_by("name")
+        page = Paginator(topics, PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "sessions/reports/topic_list.html",

@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from sessions.models import Commitment
+from sessions.models import AgendaItem, BargainingUnit, Commitment, Session
 from sessions.reports.exports import safe_cell
+from sessions.reports.queries import kept_scorecard
 from sessions.reports.views import COMMITMENT_CSV_HEADER, REPORTS
 from tests.factories import (
     AgendaItemFactory,
@@ -336,7 +337,99 @@ def test_scorecard_page_and_csv_show_the_numbers(staff_client):
     assert empty["UPE on-time rate %"] == ""
 
 
+def kept_is_counted(today=TODAY) -> bool:
+    return kept_scorecard(today) == list(Commitment.objects.scorecard(today))
+
+
+def test_kept_scorecard_is_read_without_counting_again(version_store):
+    hand_built_record()
+    first = kept_scorecard(TODAY)
+    assert first == list(Commitment.objects.scorecard(TODAY))
+    # Kept: one version read (none when versions live in the cache), no counting.
+    with CaptureQueriesContext(connection) as queries:
+        assert kept_scorecard(TODAY) == first
+    assert len(queries) == (1 if version_store == "database" else 0)
+
+
+def test_kept_scorecard_follows_every_change_to_what_it_counts(version_store):
+    hand_built_record()
+    assert kept_is_counted()
+    commitment = Commitment.objects.filter(status=Commitment.Status.OPEN).first()
+    commitment.mark_kept(on=TODAY)  # a save
+    assert kept_is_counted()
+    Commitment.objects.filter(party="county").update(party="upe")  # a bulk write
+    assert kept_is_counted()
+    CommitmentFactory(agenda_item=AgendaItemFactory(), party="county")  # new rows
+    assert kept_is_counted()
+    Commitment.objects.filter(pk=commitment.pk).delete()
+    assert kept_is_counted()
+    session = Session.objects.get(date=datetime.date(2023, 9, 15))
+    session.date = datetime.date(2022, 9, 15)  # another year
+    session.save(update_fields=["date"])
+    assert kept_is_counted()
+    session.units.set([BargainingUnitFactory(code="009", name="Nurses")])  # other units
+    assert kept_is_counted()
+    BargainingUnit.objects.filter(code="005").update(name="Human Services")  # renamed
+    assert kept_is_counted()
+    item = AgendaItem.objects.filter(session=session).first()
+    item.session = SessionFactory(date=datetime.date(2021, 3, 1), units=[])  # moved
+    item.save(update_fields=["session"])
+    assert kept_is_counted()
+    session.delete()  # and its agenda items and commitments with it
+    assert kept_is_counted()
+
+
+def test_kept_scorecard_counts_overdue_again_each_day():
+    CommitmentFactory(
+        agenda_item=AgendaItemFactory(session=SessionFactory(date=datetime.date(2024, 5, 1))),
+        party="county",
+        due_date=TODAY,
+    )
+    assert kept_scorecard(TODAY)[0]["county_overdue"] == 0
+    tomorrow = TODAY + datetime.timedelta(days=1)
+    assert kept_scorecard(tomorrow)[0]["county_overdue"] == 1
+    assert kept_is_counted(tomorrow)
+
+
 # --- Topic history ------------------------------------------------------------------------------
+
+
+def topic_counts(client) -> dict[str, tuple[int, int]]:
+    page = client.get(reverse("reports:topics")).context["page"]
+    return {topic.name: (topic.session_count, topic.commitment_count) for topic in page}
+
+
+def test_topic_list_counts_sessions_and_commitments_and_follows_changes(staff_client):
+    pilot = TopicFactory(name="Pilot")
+    TopicFactory(name="Never discussed")
+    session = SessionFactory(date=datetime.date(2024, 1, 10))
+    first = AgendaItemFactory(topic=pilot, session=session, order=1)
+    AgendaItemFactory(topic=pilot, session=session, order=2)  # same session: counted once
+    CommitmentFactory(agenda_item=first)
+    CommitmentFactory(agenda_item=AgendaItemFactory(topic=pilot))
+    expected = {"Pilot": (2, 2), "Never discussed": (0, 0)}
+    assert topic_counts(staff_client) == expected
+    assert topic_counts(staff_client) == expected  # kept, and the same
+    CommitmentFactory(agenda_item=first)
+    assert topic_counts(staff_client)["Pilot"] == (2, 3)
+    Commitment.objects.filter(agenda_item=first).delete()
+    assert topic_counts(staff_client)["Pilot"] == (2, 1)
+    AgendaItem.objects.filter(session=session).update(topic=TopicFactory(name="Moved"))
+    assert topic_counts(staff_client)["Pilot"] == (1, 1)
+    assert topic_counts(staff_client)["Moved"] == (1, 0)
+
+
+def test_topic_list_counts_only_an_agents_units(client, roles, staff_client):
+    mine = BargainingUnitFactory(code="008")
+    agent = user_with_role(roles, Role.BUSINESS_AGENT, is_staff=True, username="agent")
+    mine.agents.add(agent)
+    pilot = TopicFactory(name="Pilot")
+    ours = AgendaItemFactory(topic=pilot, session=SessionFactory(units=[mine]))
+    CommitmentFactory(agenda_item=ours)
+    CommitmentFactory(agenda_item=AgendaItemFactory(topic=pilot))  # another unit's session
+    assert topic_counts(staff_client) == {"Pilot": (2, 2)}
+    client.force_login(agent)
+    assert topic_counts(client) == {"Pilot": (1, 1)}
 
 
 def test_topic_history_tells_the_story_in_date_order(staff_client):
@@ -433,6 +526,43 @@ def test_printable_view_stops_at_its_limit_and_says_so(staff_client, monkeypatch
     html = body(staff_client.get(reverse("reports:commitments_print", args=["open"])))
     assert "5 commitments." in html and "Only the first 3 are printed here" in html
     assert "Promise 2" in html and "Promise 3" not in html
+
+
+def test_report_counts_of_the_whole_record_follow_every_change(staff_client):
+    def counted(slug: str) -> int:
+        return (
+            staff_client.get(reverse("reports:commitments", args=[slug]))
+            .context["page"]
+            .paginator.count
+        )
+
+    def on_index() -> dict[str, int]:
+        response = staff_client.get(reverse("reports:index"))
+        return {report.slug: count for report, count in response.context["reports"]}
+
+    late = CommitmentFactory(due_date=datetime.date(2024, 5, 1))  # overdue
+    waiting = CommitmentFactory(
+        agenda_item=AgendaItemFactory(session=SessionFactory(date=datetime.date(2024, 5, 20))),
+        due_date=None,
+        trigger="after training",
+    )
+    assert (counted("overdue"), counted("waiting-long")) == (1, 0)
+    assert counted("overdue") == 1  # kept, and the same
+    late.mark_kept(on=TODAY)
+    assert counted("overdue") == 0
+    Session.objects.filter(pk=waiting.agenda_item.session_id).update(date=datetime.date(2024, 1, 1))
+    assert counted("waiting-long") == 1
+    assert on_index() == {
+        "open": 1,
+        "overdue": 0,
+        "due-soon": 0,
+        "awaiting-trigger": 1,
+        "waiting-long": 1,
+        "undated": 0,
+    }
+    Commitment.objects.filter(pk=waiting.pk).update(trigger="", due_date=None)
+    assert on_index()["undated"] == 1 and counted("undated") == 1
+    assert on_index()["waiting-long"] == 0
 
 
 def test_open_report_lists_dated_commitments_first_and_triggers_last(staff_client):
