@@ -165,3 +165,45 @@ def test_the_admin_front_page_says_which_updates_are_waiting(staff_client):
     assert "Member updates: what is waiting" in page
     assert re.search(r"Drafts not yet published</a></th><td>1</td>", page)
     assert re.search(r"Held sessions with no update yet</a></th><td>1</td>", page)
+
+
+def test_the_deliveries_update_filter_offers_the_latest_emailed_updates_in_constant_queries(
+    staff_client, django_assert_max_num_queries
+):
+    member = member_account("a@example.org")
+    updates = [UpdateFactory(title=f"Update number {n:02}") for n in range(25)]
+    for update in updates:
+        Delivery.objects.create(update=update, user=member, email=member.email)
+    UpdateFactory(title="Never emailed")
+    url = reverse("admin:members_delivery_changelist")
+    with django_assert_max_num_queries(15):
+        page = staff_client.get(url).content.decode()
+    filters = page[page.index('id="changelist-filter"') :]
+    filters = filters[: filters.index("</nav>")]
+    assert len(re.findall(r"Update number \d\d", filters)) == 20  # the latest, not all 25
+    assert "Never emailed" not in filters
+
+    oldest = min(updates, key=lambda update: (update.publish_at, update.pk))
+    page = staff_client.get(url, {"update": oldest.pk}).content.decode()
+    assert "1 delivery" in page and oldest.title in page  # an older one can still be picked
+
+    assert staff_client.get(url, {"update": "x"}).status_code == 302  # Django's "?e=1" page
+
+
+def test_the_update_list_search_finds_words_of_the_title_summary_and_text(staff_client):
+    by_title = UpdateFactory(title="Telework stipend")
+    by_summary = UpdateFactory(summary="Parking at the downtown garage")
+    by_body = UpdateFactory(body="The County agreed to report-writing training.")
+    UpdateFactory(title="Something else")
+    url = reverse("admin:members_update_changelist")
+
+    def found(words: str) -> set:
+        return set(staff_client.get(url, {"q": words}).context["cl"].result_list)
+
+    assert found("telework") == {by_title}
+    assert found("garage") == {by_summary}
+    assert found("report-writing") == {by_body}
+    edited = Update.objects.get(pk=by_body.pk)
+    edited.body = "Nothing about training now."
+    edited.save()
+    assert found("report-writing") == set()
