@@ -44,7 +44,7 @@ from .models import (
     count_of,
     publication_note,
 )
-from .search import item_matches, matching_words
+from .search import item_matches, matches
 
 
 class MarksWhoReadsAdmin:
@@ -310,17 +310,13 @@ class AttendanceInline(admin.TabularInline):
 
 
 class SessionItemsSearch:
-    """A session is found by its own summary and location, or by one of its agenda items."""
+    """A session is found by the words of its summary, its location and its agenda items and
+    their topics: on PostgreSQL in one stored vector per session (migration 0016)."""
 
     def get_search_results(self, request, queryset, search_term):
         if connection.vendor != "postgresql" or not search_term.strip():
             return super().get_search_results(request, queryset, search_term)
-        items = matching_words(AgendaItem.objects.all(), search_term).values("session")
-        topics = Topic.objects.filter(name__icontains=search_term).values("pk")
-        by_topic = AgendaItem.objects.filter(topic__in=topics).values("session")
-        return queryset.filter(
-            Q(pk__in=items) | Q(pk__in=by_topic) | words_q(["summary", "location"], search_term)
-        ), False
+        return queryset.filter(matches(search_term)), False
 
 
 @admin.register(Session)

@@ -178,6 +178,39 @@ class SessionQuerySet(ChangeReportingQuerySet):
     def with_units(self):
         return self.prefetch_related("units")
 
+    def refresh_items_text(self) -> int:
+        """Write each session's `items_text` again: its agenda items' topics and `search_text`,
+        in order. AgendaItemQuerySet.refresh_search_text calls this for the items' sessions, and
+        renaming a topic for the sessions that discussed it (sessions.signals)."""
+        ordered = connections[self.db].features.supports_aggregate_order_by_clause
+        texts = (
+            AgendaItem.objects.filter(session=models.OuterRef("pk"))
+            .order_by()
+            .values("session")
+            .annotate(
+                text=StringAgg(
+                    Concat(
+                        "topic__name",
+                        models.Value(" "),
+                        "search_text",
+                        output_field=models.TextField(),
+                    ),
+                    delimiter=models.Value(" "),
+                    order_by=("order", "pk") if ordered else None,
+                    output_field=models.TextField(),
+                )
+            )
+            .values("text")
+        )
+        # Words to search by only, which no page shows: no content version moves (a plain
+        # QuerySet's update, not ChangeReportingQuerySet's).
+        return models.QuerySet.update(
+            self,
+            items_text=Coalesce(
+                models.Subquery(texts), models.Value(""), output_field=models.TextField()
+            ),
+        )
+
 
 class SessionStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
@@ -222,8 +255,13 @@ class Session(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Optimistic locking: a save carries the version it was read at and is refused if stale.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Derived, for the admin's search of sessions: the words of its agenda items (their topics
+    # and `search_text`, SessionQuerySet.refresh_items_text). On PostgreSQL a stored tsvector of
+    # the summary, location and these words, with a GIN index, is generated from it (migration
+    # 0016): one row to test per session, however many items it has.
+    items_text = models.TextField(blank=True, default="", editable=False)
 
-    history = HistoricalRecords(m2m_fields=[units])
+    history = HistoricalRecords(m2m_fields=[units], excluded_fields=["items_text"])
     objects = SessionQuerySet.as_manager()
 
     class Meta:
@@ -234,7 +272,10 @@ class Session(models.Model):
         ]
         # The lists' order (newest first), also any range of dates.
         indexes = [
-            models.Index(fields=["-date", "-start_time", "-id"], name="confer_session_list_idx")
+            models.Index(fields=["-date", "-start_time", "-id"], name="confer_session_list_idx"),
+            # The admin's status filter: its count, and its date drill-down's first and last
+            # dates and years, read from the index alone.
+            models.Index(fields=["status", "date"], name="confer_session_status_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -353,7 +394,7 @@ class AgendaItemQuerySet(ChangeReportingQuerySet):
                 output_field=models.TextField(),
             )
 
-        return self.update(
+        count = self.update(
             search_text=Concat(
                 _words_of(AgendaItem),
                 models.Value(" "),
@@ -363,6 +404,8 @@ class AgendaItemQuerySet(ChangeReportingQuerySet):
                 output_field=models.TextField(),
             )
         )
+        Session.objects.filter(pk__in=self.values("session")).refresh_items_text()
+        return count
 
 
 def count_of(queryset: models.QuerySet, field: str):

@@ -17,9 +17,9 @@ from .models import AgendaItem, BargainingUnit, Commitment, Party, Position, Top
 
 
 class StoredVector(Expression):
-    """The generated column migration 0008 adds on PostgreSQL (the model does not declare it, so
-    SQLite has none), of the query's agenda item table under whatever alias it has: "U0" in a
-    subquery."""
+    """The generated `search_vector` column of the query's own table, under whatever alias it
+    has ("U0" in a subquery): agenda items (migration 0008) and sessions (0016) have one on
+    PostgreSQL. The models do not declare it, so SQLite has none."""
 
     output_field = SearchVectorField()
 
@@ -56,6 +56,11 @@ class ItemVector(Expression):
 def words_query(words: str) -> SearchQuery:
     """English full text, web search syntax: "quoted phrases", -excluded."""
     return SearchQuery(words, config="english", search_type="websearch")
+
+
+def matches(words: str) -> Q:
+    """On PostgreSQL, that the row's own stored vector (StoredVector) matches `words`."""
+    return Q(SearchVectorExact(SEARCH_VECTOR, words_query(words)))
 
 
 def item_matches(path: str, words: str) -> Q:

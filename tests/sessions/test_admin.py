@@ -130,6 +130,30 @@ def test_session_search_finds_the_session_of_a_matching_agenda_item(admin_client
     assert list(found) == [item.session]
 
 
+def test_session_search_follows_the_words_of_the_session_its_items_and_their_topics(
+    admin_client,
+):
+    session = SessionFactory(summary="Quarterly check-in", location="Room 5")
+    telework = TopicFactory(name="Telework")
+    item = AgendaItemFactory(session=session, topic=telework, title="Stipend amounts")
+    CommitmentFactory(agenda_item=item, description="County to send the parking survey")
+    SessionFactory(summary="Unrelated")
+    url = reverse("admin:confer_session_changelist")
+
+    def found(words: str) -> list:
+        return list(admin_client.get(url, {"q": words}).context["cl"].result_list)
+
+    for words in ["quarterly", "room", "stipend", "telework"]:
+        assert found(words) == [session], words
+    if connection.vendor == "postgresql":  # SQLite searches the admin's search_fields only
+        assert found("parking survey") == [session]
+    telework.name = "Remote work"
+    telework.save()
+    assert found("remote") == [session] and found("telework") == []
+    item.delete()
+    assert found("stipend") == [] and found("quarterly") == [session]
+
+
 def test_changelist_shows_no_second_full_count(admin_client):
     add_rows(2)
     response = admin_client.get(reverse("admin:confer_commitment_changelist"))
@@ -151,6 +175,17 @@ def test_session_changelist_shows_both_seed_sessions(admin_client):
     assert "September 15, 2023" in response.text
     assert "005 and 008" in response.text
     assert "CARES testing" in response.text
+
+
+def test_a_search_offers_the_date_drill_down_once_a_date_is_picked(admin_client):
+    load_demo()
+    url = reverse("admin:confer_session_changelist")
+    drill_down = 'id="date-hierarchy-label"'  # Django's date hierarchy
+    assert drill_down in admin_client.get(url).text
+    searched = admin_client.get(url, {"q": "testing"}).text
+    assert "September 15, 2023" in searched and drill_down not in searched
+    in_a_year = admin_client.get(url, {"q": "testing", "date__year": "2023"}).text
+    assert "September 15, 2023" in in_a_year and drill_down in in_a_year
 
 
 def test_session_changelist_filters_by_unit(admin_client):
