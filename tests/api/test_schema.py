@@ -57,6 +57,8 @@ def api_schema(db, users, unit_008, settings):
         request_finished.connect(close_old_connections)
 
 
+# One worker runs the three (scripts/test distributes whole files): the first schema a process
+# builds costs about 9 s.
 @pytest.mark.parametrize("role", ["staff", "agent_008", "member"])
 def test_the_api_answers_every_request_as_its_schema_says(api_schema, users, role):
     """As Staff (everything found), an agent (another unit's session is 404) and a member

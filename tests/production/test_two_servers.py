@@ -33,9 +33,9 @@ from tests.production.servers import (
     form_fields,
 )
 
-# One worker runs the whole module: two clusters (one per xdist worker) would each migrate a
-# database, collect and compress the static files, and start two servers.
-pytestmark = pytest.mark.xdist_group("two-servers")
+# One worker runs the whole module (scripts/test distributes whole files, --dist loadfile): two
+# clusters (one per xdist worker) would each migrate a database, collect and compress the static
+# files, and start two servers.
 
 STAFF_PASSWORD = "a long staff password for the test"
 
@@ -51,10 +51,12 @@ get_user_model().objects.create_superuser("colleague", "colleague@upe.example", 
 """
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def cluster(tmp_path_factory, worker_id):
-    """Started once per module and xdist worker (each worker has its own database and servers,
-    so the module's tests may be spread over workers)."""
+    """Started once per xdist worker (each worker has its own database and servers, should the
+    module's tests ever be spread over workers). Session-scoped, not module-scoped: a worker runs
+    other modules' tests between this module's, and a module fixture is set up again after
+    each such interruption (twice in a CI run: about 50 s each)."""
     redis.Redis.from_url(REDIS_SERVER_URL, socket_connect_timeout=3).ping()
     base = PG_SERVER_URL.rsplit("/", 1)[-1] or "upe_confer"
     database = DedicatedDatabase(PG_SERVER_URL, f"{base}_servers_{worker_id}")
