@@ -389,14 +389,17 @@ class AgendaItemQuerySet(ChangeReportingQuerySet):
                 output_field=models.TextField(),
             )
 
-        count = self.update(
+        # Words to search by only, which no page shows: no content version moves (the write
+        # that made the text stale moved them already).
+        count = models.QuerySet.update(
+            self,
             search_text=JoinedText(
                 _words_of(AgendaItem),
                 models.Value(" "),
                 typed_in(Position),
                 models.Value(" "),
                 typed_in(Commitment),
-            )
+            ),
         )
         Session.objects.filter(pk__in=self.values("session")).refresh_items_text()
         return count
