@@ -31,6 +31,8 @@ LONG_TEXT_LIMIT = 20_000
 EARLIEST_SESSION_DATE = datetime.date(1990, 1, 1)
 # A commitment awaiting its trigger longer than this (from its session) needs someone to ask.
 LONG_WAIT_DAYS = 30
+# Open commitments falling due within this many days are "due soon" (reports, digests).
+DUE_SOON_DAYS = 14
 
 
 def long_text(verbose_name: str, **kwargs) -> models.TextField:

@@ -21,9 +21,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from . import access
-from .models import LONG_WAIT_DAYS, BargainingUnit, Commitment, Party, ReminderLog
+from .models import (
+    DUE_SOON_DAYS,
+    LONG_WAIT_DAYS,
+    BargainingUnit,
+    Commitment,
+    Party,
+    ReminderLog,
+)
 
-DUE_SOON_DAYS = 14
 STALE_TRIGGER_DAYS = LONG_WAIT_DAYS
 
 # Each section of a digest: its rule, the report that lists all of them, its heading.

@@ -27,6 +27,7 @@ from ..access import (
     units_reported_to,
 )
 from ..models import (
+    DUE_SOON_DAYS,
     LONG_WAIT_DAYS,
     Commitment,
     CommitmentQuerySet,
@@ -59,7 +60,6 @@ HISTORY_PAGE_SIZE = 25  # agenda items, each with its positions and commitments
 PRINT_LIMIT = 1000
 # Rows fetched per database round trip while streaming a CSV or a printable page.
 CHUNK_SIZE = 2000
-DUE_SOON_DAYS = 14
 
 
 # The commitment lists: each picks its rows with one of the record's queryset methods.
