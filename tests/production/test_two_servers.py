@@ -18,6 +18,7 @@ once the agent's edit page exists):
 import re
 import subprocess
 import sys
+import time
 
 import psycopg
 import pytest
@@ -219,12 +220,16 @@ def test_static_files_are_hashed_compressed_and_cached_for_a_year(first):
 def test_every_request_is_logged_with_status_and_duration(first):
     Visitor().get(first, "/healthz?logged")
     Visitor().get(first, "/no-such-page/")
-    # gunicorn logs a request once its answer is sent; the server's one worker takes the next
-    # request only after that: when this one is answered, both lines above are written.
-    Visitor().get(first, "/healthz")
-    log = first.log()
-    assert re.search(r'"GET /healthz\?logged HTTP/1\.1" 200 \d+ \d+ms', log), log
-    assert re.search(r'"GET /no-such-page/ HTTP/1\.1" 404 \d+ \d+ms', log), log
+    lines = [
+        r'"GET /healthz\?logged HTTP/1\.1" 200 \d+ \d+ms',
+        r'"GET /no-such-page/ HTTP/1\.1" 404 \d+ \d+ms',
+    ]
+    # gunicorn writes a request's line once its answer is sent, from the worker thread that
+    # answered it: the visitor may read the answer a moment before the line is written.
+    deadline = time.monotonic() + 10
+    while not all(re.search(line, first.log()) for line in lines):
+        assert time.monotonic() < deadline, first.log()
+        time.sleep(0.05)
 
 
 def test_production_pages_send_hsts_and_secure_cookies(first):
