@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -10,9 +9,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from sessions.admin import BargainingUnitAdmin, TopicAdmin
+from sessions.admin import BargainingUnitAdmin, StoredVectorSearch, TopicAdmin
 from sessions.models import BargainingUnit, Topic
-from sessions.search import matches
 
 from .forms import RosterImportForm
 from .models import Delivery, MemberAccount, SiteConfiguration, Update
@@ -21,7 +19,7 @@ from .operations import create_member_account, import_member_roster
 
 
 @admin.register(Update)
-class UpdateAdmin(SimpleHistoryAdmin):
+class UpdateAdmin(StoredVectorSearch, SimpleHistoryAdmin):
     """The list and history of updates; writing and publishing happen on the members' pages,
     where staff see the text exactly as members will."""
 
@@ -36,13 +34,6 @@ class UpdateAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("units")
-
-    def get_search_results(self, request, queryset, search_term):
-        """On PostgreSQL, the words of the title, summary and text as English full text, on a
-        stored vector with a GIN index (migration 0005)."""
-        if connection.vendor != "postgresql" or not search_term.strip():
-            return super().get_search_results(request, queryset, search_term)
-        return queryset.filter(matches(search_term)), False
 
     def site_url_for(self, request, update: Update) -> str | None:
         """ "View on site" only for an update the site shows this user (drafts: to editors)."""

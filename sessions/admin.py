@@ -309,9 +309,11 @@ class AttendanceInline(admin.TabularInline):
     verbose_name_plural = "advocates present"
 
 
-class SessionItemsSearch:
-    """A session is found by the words of its summary, its location and its agenda items and
-    their topics: on PostgreSQL in one stored vector per session (migration 0016)."""
+class StoredVectorSearch:
+    """On PostgreSQL, the search box matches the words of the row's own stored, GIN-indexed
+    vector (sessions.search.matches): a session's summary, location and its agenda items and
+    their topics (confer 0016); an update's title, summary and text (members 0005). SQLite
+    searches the admin's `search_fields`."""
 
     def get_search_results(self, request, queryset, search_term):
         if connection.vendor != "postgresql" or not search_term.strip():
@@ -320,7 +322,7 @@ class SessionItemsSearch:
 
 
 @admin.register(Session)
-class SessionAdmin(SessionItemsSearch, UnitScopedAdmin, SimpleHistoryAdmin):
+class SessionAdmin(StoredVectorSearch, UnitScopedAdmin, SimpleHistoryAdmin):
     form = SessionAdminForm
     list_display = ["__str__", "unit_codes", "status", "topic_names", "agenda_item_count"]
     list_filter = ["status", "units", "date"]

@@ -101,7 +101,7 @@ class RecordSearchForm(forms.Form):
 def matching_words(items: QuerySet[AgendaItem], words: str) -> QuerySet[AgendaItem]:
     """On PostgreSQL, the items whose stored vector matches `words` (English full text, web
     search syntax: "quoted phrases", -excluded), found through its GIN index."""
-    return items.annotate(vector=SEARCH_VECTOR).filter(vector=words_query(words))
+    return items.filter(matches(words))
 
 
 def search_record(items: QuerySet[AgendaItem], data: dict) -> QuerySet[AgendaItem]:
